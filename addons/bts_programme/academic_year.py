@@ -1,0 +1,171 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pyson import Eval
+
+from .exceptions import AcademicYearError
+
+# Law of 21 July 2023, art. 1, 4°: the academic year "commence le
+# 15 septembre et se termine le 14 septembre de l'année suivante".
+YEAR_START = (9, 15)
+# RULES.md §K.3: default semester split; the dates stay editable data.
+SUMMER_START = (2, 15)
+
+
+class AcademicYear(ModelSQL, ModelView):
+    """Année d'études: academic year from 15 September to 14 September of the
+    next year, divided into a winter and a summer semester
+    (law of 21 July 2023, art. 1, 4°)."""
+    __name__ = 'bts.academic_year'
+    name = fields.Char("Name", required=True)
+    start_date = fields.Date("Start Date", required=True)
+    end_date = fields.Date("End Date", required=True)
+    semesters = fields.One2Many(
+        'bts.semester', 'academic_year', "Semesters")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('start_date_unique', Unique(t, t.start_date),
+                'bts_programme.msg_academic_year_unique'),
+            ]
+        cls._order.insert(0, ('start_date', 'DESC'))
+
+    @fields.depends('start_date')
+    def on_change_start_date(self):
+        if self.start_date:
+            for name, value in self._default_values(self.start_date).items():
+                setattr(self, name, value)
+
+    @staticmethod
+    def _default_values(start_date):
+        end_date = dt.date(start_date.year + 1, *YEAR_START) - dt.timedelta(1)
+        summer = dt.date(start_date.year + 1, *SUMMER_START)
+        return {
+            'name': f'{start_date.year}/{start_date.year + 1}',
+            'end_date': end_date,
+            'semesters': [
+                {'kind': 'winter', 'start_date': start_date,
+                    'end_date': summer - dt.timedelta(1)},
+                {'kind': 'summer', 'start_date': summer,
+                    'end_date': end_date},
+                ],
+            }
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('start_date'):
+            defaults = cls._default_values(values['start_date'])
+            defaults['semesters'] = [('create', defaults['semesters'])]
+            for name, value in defaults.items():
+                values.setdefault(name, value)
+        return values
+
+    @classmethod
+    def validate_fields(cls, years, field_names):
+        super().validate_fields(years, field_names)
+        cls.check_dates(years, field_names)
+
+    @classmethod
+    def check_dates(cls, years, field_names=None):
+        "Law of 2023, art. 1, 4°: from 15 September to 14 September"
+        if field_names and not (field_names & {'start_date', 'end_date'}):
+            return
+        for year in years:
+            start = year.start_date
+            if ((start.month, start.day) != YEAR_START
+                    or year.end_date != cls._default_values(
+                        start)['end_date']):
+                raise AcademicYearError(gettext(
+                        'bts_programme.msg_academic_year_dates',
+                        year=year.rec_name,
+                        start_date=year.start_date,
+                        end_date=year.end_date))
+
+    @classmethod
+    def find(cls, date):
+        "Return the academic year that contains date or raise an error"
+        years = cls.search([
+                ('start_date', '<=', date),
+                ('end_date', '>=', date),
+                ], limit=1)
+        if not years:
+            raise AcademicYearError(gettext(
+                    'bts_programme.msg_academic_year_missing', date=date))
+        return years[0]
+
+
+class Semester(ModelSQL, ModelView):
+    "Semester (semestre d'hiver / semestre d'été) of an academic year"
+    __name__ = 'bts.semester'
+    __access__ = {'academic_year'}
+    academic_year = fields.Many2One(
+        'bts.academic_year', "Academic Year", required=True,
+        ondelete='CASCADE')
+    kind = fields.Selection([
+            ('winter', "Winter Semester"),
+            ('summer', "Summer Semester"),
+            ], "Kind", required=True)
+    start_date = fields.Date(
+        "Start Date", required=True,
+        domain=[('start_date', '<=', Eval('end_date'))])
+    end_date = fields.Date(
+        "End Date", required=True,
+        domain=[('end_date', '>=', Eval('start_date'))])
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('kind_unique', Unique(t, t.academic_year, t.kind),
+                'bts_programme.msg_semester_kind_unique'),
+            ]
+        cls._order.insert(0, ('start_date', 'ASC'))
+
+    def get_rec_name(self, name):
+        return f'{self.kind_string} {self.academic_year.name}'
+
+    @classmethod
+    def validate_fields(cls, semesters, field_names):
+        super().validate_fields(semesters, field_names)
+        cls.check_within_year(semesters, field_names)
+
+    @classmethod
+    def check_within_year(cls, semesters, field_names=None):
+        "Semesters lie inside their academic year and do not overlap"
+        if field_names and not (
+                field_names & {'start_date', 'end_date', 'academic_year'}):
+            return
+        for semester in semesters:
+            year = semester.academic_year
+            others = [s for s in year.semesters if s != semester]
+            if (semester.start_date < year.start_date
+                    or semester.end_date > year.end_date
+                    or any(o.start_date <= semester.end_date
+                        and o.end_date >= semester.start_date
+                        for o in others)):
+                raise AcademicYearError(gettext(
+                        'bts_programme.msg_semester_dates',
+                        semester=semester.rec_name,
+                        start_date=semester.start_date,
+                        end_date=semester.end_date,
+                        year=year.rec_name))
+
+    @classmethod
+    def find(cls, date):
+        "Return the semester that contains date or raise an error"
+        semesters = cls.search([
+                ('start_date', '<=', date),
+                ('end_date', '>=', date),
+                ], limit=1)
+        if not semesters:
+            raise AcademicYearError(gettext(
+                    'bts_programme.msg_semester_missing', date=date))
+        return semesters[0]

@@ -1,0 +1,387 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+import datetime as dt
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+
+from .exceptions import AccreditationError, StudyPlanError
+
+# Law of 21 July 2023, art. 41(1): valid for five academic years, in force
+# from 15 September of the year of the decision.
+ACCREDITATION_YEARS = 5
+ACCREDITED_STATES = {'accredited', 'conditional'}
+
+
+class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
+    """Programme d'études menant au BTS: a programme offered by one lycée or
+    jointly by several (law of 21 July 2023, art. 3(2)), accredited by the
+    minister for five academic years (arts. 35-43)."""
+    __name__ = 'bts.programme'
+    code = fields.Char("Code", required=True, strip=True)
+    name = fields.Char("Name", required=True)
+    speciality = fields.Char(
+        "Speciality", help="The professional speciality (art. 3(1)).")
+    lycees = fields.Many2Many(
+        'bts.programme-bts.lycee', 'programme', 'lycee', "Lycées",
+        required=True,
+        help="The lycée offering the programme, or all the lycées of a joint "
+        "programme (art. 3(2)).")
+    joint = fields.Function(fields.Boolean("Joint"), 'get_joint')
+    form = fields.Selection([
+            ('standard', "Standard"),
+            ('alternance', "Alternance"),
+            ], "Form", required=True,
+        help="Alternance derogates from the ECTS shares (art. 4(2) al. 2).")
+    languages = fields.MultiSelection([
+            ('lb', "Luxembourgish"),
+            ('fr', "French"),
+            ('de', "German"),
+            ('en', "English"),
+            ('pt', "Portuguese"),
+            ], "Teaching Languages", sort=False)
+    coordinator = fields.Many2One(
+        'party.party', "Coordinator", ondelete='RESTRICT')
+    government_commissioner = fields.Many2One(
+        'party.party', "Government Commissioner", ondelete='RESTRICT')
+    modules = fields.One2Many(
+        'bts.programme.module', 'programme', "Modules")
+
+    state = fields.Selection([
+            ('requested', "Requested"),
+            ('admissible', "Admissible"),
+            ('accredited', "Accredited"),
+            ('conditional', "Conditionally Re-accredited"),
+            ('expired', "Expired"),
+            ('withdrawn', "Withdrawn"),
+            ], "Accreditation State", readonly=True, required=True,
+        sort=False)
+    accreditation_kind = fields.Selection([
+            ('initial', "Initial Accreditation"),
+            ('renewal', "Re-accreditation"),
+            ], "Accreditation Kind", required=True,
+        states={'readonly': Eval('state') != 'requested'})
+    legal_basis = fields.Selection([
+            ('law_2023', "Law of 21 July 2023"),
+            ('law_2009', "Law of 19 June 2009 (transitional, art. 73)"),
+            ], "Legal Basis", required=True)
+    request_date = fields.Date(
+        "Admissibility Request Date",
+        help="The date the admissibility request was filed (art. 38(1)).")
+    admissibility_date = fields.Date(
+        "Admissibility Notification Date",
+        states={
+            'required': ~Eval('state').in_(['requested']),
+            },
+        help="Starts the 24 months of the coordinator and the curriculum "
+        "group of an initial accreditation (art. 5(1)).")
+    decision_date = fields.Date(
+        "Accreditation Decision Date",
+        domain=[If(Bool(Eval('decision_date')) & Bool(Eval('request_date')),
+                ('decision_date', '>=', Eval('request_date')), ())],
+        states={
+            'required': Eval('state').in_(
+                ['accredited', 'conditional', 'expired']),
+            })
+    decision_reference = fields.Char("Decision Reference")
+    valid_from = fields.Function(
+        fields.Date("Valid From"), 'get_validity')
+    valid_until = fields.Function(
+        fields.Date("Valid Until"), 'get_validity')
+
+    total_ects = fields.Function(
+        fields.Numeric("Total ECTS", digits=(16, 1)), 'get_plan_figures')
+    lycee_ects = fields.Function(
+        fields.Numeric("Lycée ECTS", digits=(16, 1)), 'get_plan_figures')
+    internship_ects = fields.Function(
+        fields.Numeric("Internship ECTS", digits=(16, 1)),
+        'get_plan_figures')
+    lycee_share = fields.Function(
+        fields.Numeric("Lycée Share (%)", digits=(16, 1)), 'get_plan_figures')
+    internship_share = fields.Function(
+        fields.Numeric("Internship Share (%)", digits=(16, 1)),
+        'get_plan_figures')
+    internship_hours = fields.Function(
+        fields.Integer("Internship Hours"), 'get_plan_figures')
+    planned_lessons = fields.Function(
+        fields.Integer(
+            "Planned Lessons at the Lycée",
+            help="Lessons of the courses taught at the lycée; internships "
+            "are excluded."),
+        'get_plan_figures')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code),
+                'bts_programme.msg_programme_code_unique'),
+            ]
+        cls._order.insert(0, ('code', 'ASC'))
+        cls._transitions |= {
+            ('requested', 'admissible'),
+            ('admissible', 'accredited'),
+            ('admissible', 'conditional'),
+            ('conditional', 'accredited'),
+            ('conditional', 'withdrawn'),
+            ('accredited', 'expired'),
+            ('accredited', 'withdrawn'),
+            ('accredited', 'requested'),
+            ('expired', 'requested'),
+            }
+        cls._buttons.update({
+                'declare_admissible': {
+                    'invisible': Eval('state') != 'requested',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'accredit': {
+                    'invisible': ~Eval('state').in_(
+                        ['admissible', 'conditional']),
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                'accredit_with_conditions': {
+                    'invisible': (
+                        (Eval('state') != 'admissible')
+                        | (Eval('accreditation_kind') != 'renewal')),
+                    'icon': 'tryton-ok',
+                    'depends': ['state', 'accreditation_kind'],
+                    },
+                'expire': {
+                    'invisible': Eval('state') != 'accredited',
+                    'icon': 'tryton-archive',
+                    'depends': ['state'],
+                    },
+                'withdraw': {
+                    'invisible': ~Eval('state').in_(
+                        ['accredited', 'conditional']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                'request_renewal': {
+                    'invisible': ~Eval('state').in_(
+                        ['accredited', 'expired']),
+                    'icon': 'tryton-refresh',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'requested'
+
+    @classmethod
+    def default_form(cls):
+        return 'standard'
+
+    @classmethod
+    def default_accreditation_kind(cls):
+        return 'initial'
+
+    @classmethod
+    def default_legal_basis(cls):
+        return 'law_2023'
+
+    def get_rec_name(self, name):
+        return f'{self.code} - {self.name}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause
+        bool_op = 'AND' if operator.startswith('!') else 'OR'
+        return [bool_op,
+            ('code', operator, value),
+            ('name', operator, value),
+            ]
+
+    def get_joint(self, name):
+        return len(self.lycees) > 1
+
+    @classmethod
+    def get_validity(cls, programmes, names):
+        "Art. 41(1): from 15 September of the decision year, five years"
+        result = {n: {} for n in names}
+        for programme in programmes:
+            valid_from = valid_until = None
+            if programme.decision_date:
+                year = programme.decision_date.year
+                valid_from = dt.date(year, 9, 15)
+                valid_until = dt.date(
+                    year + ACCREDITATION_YEARS, 9, 15) - dt.timedelta(1)
+            if 'valid_from' in result:
+                result['valid_from'][programme.id] = valid_from
+            if 'valid_until' in result:
+                result['valid_until'][programme.id] = valid_until
+        return result
+
+    @classmethod
+    def get_plan_figures(cls, programmes, names):
+        result = {n: {} for n in names}
+        for programme in programmes:
+            figures = programme.plan_figures()
+            for name in names:
+                result[name][programme.id] = figures[name]
+        return result
+
+    def plan_figures(self):
+        "Return the figures of the study plan that the law constrains"
+        ects = {'lycee': Decimal(0), 'internship': Decimal(0),
+            'tfe': Decimal(0)}
+        hours = lessons = 0
+        for module in self.modules:
+            ects[module.kind] += module.ects
+            if module.kind == 'internship':
+                hours += module.internship_hours or 0
+            elif module.kind == 'lycee':
+                lessons += sum(c.planned_lessons or 0 for c in module.courses)
+        total = sum(ects.values())
+
+        def share(value):
+            if total:
+                return (value * 100 / total).quantize(Decimal('0.1'))
+        return {
+            'total_ects': total,
+            'lycee_ects': ects['lycee'],
+            'internship_ects': ects['internship'],
+            'tfe_ects': ects['tfe'],
+            'lycee_share': share(ects['lycee']),
+            'internship_share': share(ects['internship']),
+            'internship_hours': hours,
+            'planned_lessons': lessons,
+            }
+
+    def study_plan_errors(self):
+        """Return the messages of every rule of the law of 2023 that the study
+        plan breaks (arts. 3(1), 4(1), 4(2), 7(1))"""
+        errors = []
+        for module in self.modules:
+            errors.extend(module.ects_errors())
+        figures = self.plan_figures()
+        total = figures['total_ects']
+        if not (120 <= total <= 135):
+            errors.append(gettext(
+                    'bts_programme.msg_programme_ects_range', total=total))
+        if self.form == 'alternance':
+            minima = {'lycee': 45, 'internship': 45}
+            article = gettext('bts_programme.msg_article_4_2_2')
+        else:
+            minima = {'lycee': 60, 'internship': 15}
+            article = gettext('bts_programme.msg_article_4_2_1')
+        for kind, minimum in minima.items():
+            value = figures[f'{kind}_ects']
+            if value * 100 < minimum * total:
+                errors.append(gettext(
+                        f'bts_programme.msg_{kind}_share_minimum',
+                        ects=value, total=total,
+                        share=figures[f'{kind}_share'] or 0,
+                        minimum=minimum, article=article))
+        if figures['internship_hours'] < 228:
+            errors.append(gettext(
+                    'bts_programme.msg_internship_hours_minimum',
+                    hours=figures['internship_hours']))
+        if not any(m.kind == 'tfe' for m in self.modules):
+            errors.append(gettext('bts_programme.msg_tfe_missing'))
+        return errors
+
+    @classmethod
+    def check_study_plan(cls, programmes):
+        "Raise an error listing the broken rules of the study plans"
+        for programme in programmes:
+            if errors := programme.study_plan_errors():
+                raise StudyPlanError(gettext(
+                        'bts_programme.msg_study_plan_invalid',
+                        programme=programme.rec_name,
+                        errors='\n'.join(f'- {e}' for e in errors)))
+
+    @classmethod
+    def validate(cls, programmes):
+        super().validate(programmes)
+        cls.check_study_plan(
+            [p for p in programmes if p.state in ACCREDITED_STATES])
+
+    @classmethod
+    def copy(cls, programmes, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('code', lambda data: data['code'] + ' (copy)')
+        default.setdefault('state', 'requested')
+        for name in ['request_date', 'admissibility_date', 'decision_date',
+                'decision_reference']:
+            default.setdefault(name, None)
+        return super().copy(programmes, default=default)
+
+    @classmethod
+    def _require(cls, programmes, field_name):
+        for programme in programmes:
+            if not getattr(programme, field_name):
+                raise AccreditationError(gettext(
+                        'bts_programme.msg_accreditation_date_missing',
+                        programme=programme.rec_name,
+                        field=cls.fields_get([field_name])[
+                            field_name]['string']))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('admissible')
+    def declare_admissible(cls, programmes):
+        cls._require(programmes, 'admissibility_date')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('accredited')
+    def accredit(cls, programmes):
+        cls._require(programmes, 'decision_date')
+        cls.check_study_plan(programmes)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('conditional')
+    def accredit_with_conditions(cls, programmes):
+        "Art. 40(1): only a re-accreditation may carry conditions"
+        cls._require(programmes, 'decision_date')
+        cls.check_study_plan(programmes)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('expired')
+    def expire(cls, programmes):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('withdrawn')
+    def withdraw(cls, programmes):
+        "Art. 40(2), 41(1) al. 3: withdrawal by the minister"
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('requested')
+    def request_renewal(cls, programmes):
+        cls.write(programmes, {
+                'accreditation_kind': 'renewal',
+                'request_date': None,
+                'admissibility_date': None,
+                })
+
+    @classmethod
+    def expire_accreditations(cls, date=None):
+        "Cron: expire the accreditations whose five years have ended"
+        Date = Pool().get('ir.date')
+        if date is None:
+            date = Date.today()
+        cls.expire([p for p in cls.search([('state', '=', 'accredited')])
+                if p.valid_until and p.valid_until < date])
+
+
+class ProgrammeLycee(ModelSQL):
+    "Programme - Lycée"
+    __name__ = 'bts.programme-bts.lycee'
+    programme = fields.Many2One(
+        'bts.programme', "Programme", required=True, ondelete='CASCADE')
+    lycee = fields.Many2One(
+        'bts.lycee', "Lycée", required=True, ondelete='RESTRICT')

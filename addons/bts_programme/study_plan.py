@@ -1,0 +1,177 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
+from trytond.pool import Pool
+from trytond.pyson import Eval
+
+from .exceptions import StudyPlanError
+from .programme import ACCREDITED_STATES
+
+# Law of 21 July 2023, art. 4(1) al. 2
+MODULE_MAX_ECTS = 30
+COURSE_MIN_ECTS, COURSE_MAX_ECTS = 1, 20
+
+
+class Module(sequence_ordered(), ModelSQL, ModelView):
+    """Module of a study plan: one or more courses carrying at most 30 ECTS
+    credits (law of 21 July 2023, art. 4(1))."""
+    __name__ = 'bts.programme.module'
+    __access__ = {'programme'}
+    programme = fields.Many2One(
+        'bts.programme', "Programme", required=True, ondelete='CASCADE')
+    code = fields.Char("Code", required=True, strip=True)
+    name = fields.Char("Name", required=True)
+    year_of_study = fields.Selection([
+            ('1', "First Year"),
+            ('2', "Second Year"),
+            ], "Year of Study", required=True)
+    semester = fields.Selection([
+            ('winter', "Winter Semester"),
+            ('summer', "Summer Semester"),
+            ], "Semester", required=True)
+    kind = fields.Selection([
+            ('lycee', "Teaching at the Lycée"),
+            ('internship', "Internship"),
+            ('tfe', "Final Project (TFE)"),
+            ], "Kind", required=True,
+        help="Lycée teaching and internships count in the ECTS shares of "
+        "art. 4(2); the final project (art. 7) counts only in the total.")
+    internship_hours = fields.Integer(
+        "Internship Hours",
+        domain=[('internship_hours', '>=', 0)],
+        states={
+            'invisible': Eval('kind') != 'internship',
+            'required': Eval('kind') == 'internship',
+            },
+        help="Training time in a professional setting (art. 4(2)).")
+    courses = fields.One2Many('bts.programme.course', 'module', "Courses")
+    ects = fields.Function(
+        fields.Numeric("ECTS", digits=(16, 1)), 'get_ects')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('programme', 'ASC'),
+            ('year_of_study', 'ASC'),
+            ('semester', 'DESC'),
+            ] + cls._order
+
+    @classmethod
+    def default_kind(cls):
+        return 'lycee'
+
+    def get_rec_name(self, name):
+        return f'{self.code} - {self.name}'
+
+    def get_ects(self, name):
+        return sum((c.ects or Decimal(0) for c in self.courses), Decimal(0))
+
+    def ects_errors(self):
+        "Return the messages of the ECTS rules of art. 4(1) this module breaks"
+        errors = []
+        if self.ects > MODULE_MAX_ECTS:
+            errors.append(gettext(
+                    'bts_programme.msg_module_ects_maximum',
+                    module=self.rec_name, ects=self.ects,
+                    maximum=MODULE_MAX_ECTS))
+        if not self.courses:
+            errors.append(gettext(
+                    'bts_programme.msg_module_no_course',
+                    module=self.rec_name))
+        errors.extend(filter(None, (c.ects_error() for c in self.courses)))
+        return errors
+
+    @classmethod
+    def validate(cls, modules):
+        super().validate(modules)
+        for module in modules:
+            if module.ects > MODULE_MAX_ECTS:
+                raise StudyPlanError(module.ects_errors()[0])
+        cls._check_accredited_plans(modules)
+
+    @classmethod
+    def _check_accredited_plans(cls, modules):
+        "An accredited plan must keep every rule (art. 43)"
+        Programme = Pool().get('bts.programme')
+        Programme.check_study_plan({
+                m.programme for m in modules
+                if m.programme.state in ACCREDITED_STATES})
+
+    @classmethod
+    def check_modification(cls, mode, modules, values=None, external=False):
+        super().check_modification(
+            mode, modules, values=values, external=external)
+        if mode == 'delete':
+            for module in modules:
+                if module.programme.state in ACCREDITED_STATES:
+                    raise StudyPlanError(gettext(
+                            'bts_programme.msg_accredited_plan_delete',
+                            record=module.rec_name,
+                            programme=module.programme.rec_name))
+
+
+class Course(sequence_ordered(), ModelSQL, ModelView):
+    """Cours: a theoretical or practical teaching unit of a module, carrying
+    1 to 20 ECTS credits (law of 21 July 2023, art. 4(1))."""
+    __name__ = 'bts.programme.course'
+    __access__ = {'module'}
+    module = fields.Many2One(
+        'bts.programme.module', "Module", required=True, ondelete='CASCADE')
+    programme = fields.Function(
+        fields.Many2One('bts.programme', "Programme"),
+        'on_change_with_programme', searcher='search_programme')
+    code = fields.Char("Code", required=True, strip=True)
+    name = fields.Char("Name", required=True)
+    ects = fields.Numeric(
+        "ECTS", digits=(16, 1), required=True,
+        help="Between 1 and 20 ECTS credits (art. 4(1)).")
+    planned_lessons = fields.Integer(
+        "Planned Lessons",
+        domain=[('planned_lessons', '>=', 0)],
+        help="The lessons planned for the course in the study plan.")
+
+    def get_rec_name(self, name):
+        return f'{self.code} - {self.name}'
+
+    @fields.depends('module', '_parent_module.programme')
+    def on_change_with_programme(self, name=None):
+        return self.module.programme if self.module else None
+
+    @classmethod
+    def search_programme(cls, name, clause):
+        return [('module.programme',) + tuple(clause[1:])]
+
+    def ects_error(self):
+        "Return the message if the course breaks the ECTS range of art. 4(1)"
+        if not (COURSE_MIN_ECTS <= self.ects <= COURSE_MAX_ECTS):
+            return gettext(
+                'bts_programme.msg_course_ects_range',
+                course=self.rec_name, ects=self.ects,
+                minimum=COURSE_MIN_ECTS, maximum=COURSE_MAX_ECTS)
+
+    @classmethod
+    def validate(cls, courses):
+        super().validate(courses)
+        for course in courses:
+            if error := course.ects_error():
+                raise StudyPlanError(error)
+        Module = Pool().get('bts.programme.module')
+        modules = Module.browse({c.module.id for c in courses})
+        Module.validate(modules)
+
+    @classmethod
+    def check_modification(cls, mode, courses, values=None, external=False):
+        super().check_modification(
+            mode, courses, values=values, external=external)
+        if mode == 'delete':
+            for course in courses:
+                programme = course.module.programme
+                if programme.state in ACCREDITED_STATES:
+                    raise StudyPlanError(gettext(
+                            'bts_programme.msg_accredited_plan_delete',
+                            record=course.rec_name,
+                            programme=programme.rec_name))

@@ -1,0 +1,80 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+from decimal import ROUND_HALF_UP, Decimal
+
+from trytond.cache import Cache
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+
+from .exceptions import WageIndexError
+
+CENT = Decimal('0.01')
+
+
+class WageIndex(ModelSQL, ModelView):
+    """Cote d'application de l'échelle mobile des salaires: the index that
+    turns the amounts the texts fix "au nombre indice 100" into euros
+    (RULES.md §D, §K.1, §K.15)."""
+    __name__ = 'bts.wage_index'
+    valid_from = fields.Date(
+        "Valid From", required=True,
+        help="The first day the index applies.")
+    value = fields.Numeric(
+        "Index", digits=(16, 2), required=True,
+        domain=[('value', '>', 0)])
+    confirmed = fields.Boolean(
+        "Confirmed",
+        help="Unchecked while the value waits for confirmation by the "
+        "official publication.")
+    source = fields.Char("Source")
+    _get_index_cache = Cache(__name__ + '.get_index', context=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('valid_from_unique', Unique(t, t.valid_from),
+                'bts_programme.msg_wage_index_unique'),
+            ]
+        cls._order.insert(0, ('valid_from', 'DESC'))
+
+    @classmethod
+    def default_confirmed(cls):
+        return True
+
+    def get_rec_name(self, name):
+        return f'{self.value} ({self.valid_from})'
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        cls._get_index_cache.clear()
+
+    @classmethod
+    def get_index(cls, date):
+        "Return the index in force on date (RULES.md §K.1)"
+        value = cls._get_index_cache.get(date)
+        if value is None:
+            indexes = cls.search([
+                    ('valid_from', '<=', date),
+                    ], order=[('valid_from', 'DESC')], limit=1)
+            if not indexes:
+                raise WageIndexError(gettext(
+                        'bts_programme.msg_wage_index_missing', date=date))
+            value = indexes[0].value
+            cls._get_index_cache.set(date, value)
+        return value
+
+    @classmethod
+    def to_euros(cls, amount, date):
+        """Return the euros of an amount at index 100 for a service on date:
+        amount × index / 100 rounded half-up to the cent (RULES.md §K.1).
+
+        Callers convert the rate of one unit and multiply the result by the
+        quantity, so each line is rounded once per unit (RULES.md §D.3)."""
+        if not isinstance(amount, (Decimal, int)):
+            raise TypeError("amount must be a Decimal, not %r" % type(amount))
+        index = cls.get_index(date)
+        return (amount * index / 100).quantize(
+            CENT, rounding=ROUND_HALF_UP)

@@ -112,6 +112,7 @@ class Semester(ModelSQL, ModelView):
             ('winter', "Winter Semester"),
             ('summer', "Summer Semester"),
             ], "Kind", required=True)
+    kind_string = kind.translated('kind')
     start_date = fields.Date(
         "Start Date", required=True,
         domain=[('start_date', '<=', Eval('end_date'))])

@@ -15,6 +15,7 @@ from .exceptions import AccreditationError, StudyPlanError
 # from 15 September of the year of the decision.
 ACCREDITATION_YEARS = 5
 ACCREDITED_STATES = {'accredited', 'conditional'}
+ECTS_UNIT = Decimal('0.1')
 
 
 class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
@@ -240,16 +241,15 @@ class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
                 hours += module.internship_hours or 0
             elif module.kind == 'lycee':
                 lessons += sum(c.planned_lessons or 0 for c in module.courses)
-        total = sum(ects.values())
+        total = sum(ects.values()).quantize(ECTS_UNIT)
 
         def share(value):
             if total:
-                return (value * 100 / total).quantize(Decimal('0.1'))
+                return (value * 100 / total).quantize(ECTS_UNIT)
         return {
             'total_ects': total,
-            'lycee_ects': ects['lycee'],
-            'internship_ects': ects['internship'],
-            'tfe_ects': ects['tfe'],
+            'lycee_ects': ects['lycee'].quantize(ECTS_UNIT),
+            'internship_ects': ects['internship'].quantize(ECTS_UNIT),
             'lycee_share': share(ects['lycee']),
             'internship_share': share(ects['internship']),
             'internship_hours': hours,

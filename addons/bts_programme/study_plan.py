@@ -8,7 +8,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .exceptions import StudyPlanError
-from .programme import ACCREDITED_STATES
+from .programme import ACCREDITED_STATES, ECTS_UNIT
 
 # Law of 21 July 2023, art. 4(1) al. 2
 MODULE_MAX_ECTS = 30
@@ -68,7 +68,9 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
         return f'{self.code} - {self.name}'
 
     def get_ects(self, name):
-        return sum((c.ects or Decimal(0) for c in self.courses), Decimal(0))
+        return sum(
+            (c.ects or Decimal(0) for c in self.courses),
+            Decimal(0)).quantize(ECTS_UNIT)
 
     def ects_errors(self):
         "Return the messages of the ECTS rules of art. 4(1) this module breaks"

@@ -1,0 +1,93 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"Helpers for the scenario tests of the BTS modules"
+import datetime as dt
+import doctest
+import io
+import pathlib
+import unittest
+from decimal import Decimal
+
+import pytest
+
+from proteus import Model
+from trytond import backend
+from trytond.tests.test_tryton import (
+    STRIP_DECIMAL, doctest_checker, doctest_setup, doctest_teardown)
+
+
+def scenario_test(test_file):
+    """Return a pytest test that runs every scenario_*.rst doctest beside
+    test_file (pytest does not follow unittest's load_tests protocol)"""
+    directory = pathlib.Path(test_file).parent
+    scenarios = sorted(directory.glob('scenario_*.rst'))
+    optionflags = (
+        doctest.REPORT_ONLY_FIRST_FAILURE
+        | doctest.ELLIPSIS
+        | doctest.IGNORE_EXCEPTION_DETAIL)
+    if backend.name == 'sqlite':
+        optionflags |= STRIP_DECIMAL
+
+    @pytest.mark.parametrize(
+        'scenario', scenarios, ids=[s.stem for s in scenarios])
+    def test_scenario(scenario):
+        suite = doctest.DocFileSuite(
+            str(scenario), module_relative=False,
+            setUp=doctest_setup, tearDown=doctest_teardown,
+            encoding='utf-8', checker=doctest_checker,
+            optionflags=optionflags)
+        output = io.StringIO()
+        result = unittest.TextTestRunner(stream=output).run(suite)
+        assert result.wasSuccessful(), output.getvalue()
+    return test_scenario
+
+
+def create_lycee(code, name, config=None):
+    "Create a lycée with its party"
+    Party = Model.get('party.party', config=config)
+    Lycee = Model.get('bts.lycee', config=config)
+    lycee = Lycee(code=code, party=Party(name=name))
+    lycee.party.save()
+    lycee.save()
+    return lycee
+
+
+def create_academic_year(start_year, config=None):
+    "Create the academic year starting on 15 September of start_year"
+    AcademicYear = Model.get('bts.academic_year', config=config)
+    year = AcademicYear(start_date=dt.date(start_year, 9, 15))
+    year.save()
+    return year
+
+
+def add_module(
+        programme, code, kind, courses, year='1', semester='winter',
+        internship_hours=None):
+    """Add to programme a module of kind with courses given as
+    (ECTS, planned lessons) pairs"""
+    module = programme.modules.new(
+        code=code, name=code, kind=kind, year_of_study=year,
+        semester=semester)
+    if kind == 'internship':
+        module.internship_hours = internship_hours or 0
+    for i, (ects, lessons) in enumerate(courses, 1):
+        module.courses.new(
+            code=f'{code}.{i}', name=f'{code} course {i}',
+            ects=Decimal(ects), planned_lessons=lessons)
+    return module
+
+
+def add_valid_plan(programme):
+    """Add a standard 120 ECTS plan that keeps every rule: lycée 84 (70 %),
+    internships 18 (15 %) over 240 hours, final project 18"""
+    add_module(programme, 'M1', 'lycee', [(10, 100), (10, 100), (10, 100)])
+    add_module(programme, 'M2', 'lycee', [(8, 80), (8, 80), (8, 80)],
+        semester='summer')
+    add_module(programme, 'S1', 'internship', [(6, 0)], semester='summer',
+        internship_hours=120)
+    add_module(programme, 'M3', 'lycee', [(10, 100), (10, 100), (10, 100)],
+        year='2')
+    add_module(programme, 'S2', 'internship', [(12, 0)], year='2',
+        semester='summer', internship_hours=120)
+    add_module(programme, 'TFE', 'tfe', [(18, 0)], year='2',
+        semester='summer')

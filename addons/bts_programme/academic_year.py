@@ -4,6 +4,7 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .exceptions import AcademicYearError
@@ -36,14 +37,17 @@ class AcademicYear(ModelSQL, ModelView):
             ]
         cls._order.insert(0, ('start_date', 'DESC'))
 
-    @fields.depends('start_date')
+    @fields.depends('start_date', 'semesters')
     def on_change_start_date(self):
+        Semester = Pool().get('bts.semester')
         if self.start_date:
-            for name, value in self._default_values(self.start_date).items():
-                setattr(self, name, value)
+            values = self._year_defaults(self.start_date)
+            self.name = values['name']
+            self.end_date = values['end_date']
+            self.semesters = [Semester(**v) for v in values['semesters']]
 
     @staticmethod
-    def _default_values(start_date):
+    def _year_defaults(start_date):
         end_date = dt.date(start_date.year + 1, *YEAR_START) - dt.timedelta(1)
         summer = dt.date(start_date.year + 1, *SUMMER_START)
         return {
@@ -61,7 +65,7 @@ class AcademicYear(ModelSQL, ModelView):
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if mode == 'create' and values.get('start_date'):
-            defaults = cls._default_values(values['start_date'])
+            defaults = cls._year_defaults(values['start_date'])
             defaults['semesters'] = [('create', defaults['semesters'])]
             for name, value in defaults.items():
                 values.setdefault(name, value)
@@ -80,7 +84,7 @@ class AcademicYear(ModelSQL, ModelView):
         for year in years:
             start = year.start_date
             if ((start.month, start.day) != YEAR_START
-                    or year.end_date != cls._default_values(
+                    or year.end_date != cls._year_defaults(
                         start)['end_date']):
                 raise AcademicYearError(gettext(
                         'bts_programme.msg_academic_year_dates',

@@ -1,0 +1,58 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""The ``bts`` command: batch jobs of the BTS modules for ministry staff.
+
+Each BTS module adds its sub-commands through the ``bts.commands`` entry
+point group: a function that receives the argparse sub-parsers.
+"""
+import argparse
+import sys
+from importlib.metadata import entry_points
+
+
+def _connect(options):
+    from proteus import config
+    return config.set_trytond(
+        options.database, config_file=options.config)
+
+
+def load_demo(options):
+    "Load the demo data of every activated BTS module, in dependency order"
+    from proteus import Model
+    from trytond.modules import create_graph
+    cfg = _connect(options)
+    Module = Model.get('ir.module')
+    activated = {m.name for m in Module.find([('state', '=', 'activated')])}
+    loaders = {
+        ep.name: ep for ep in entry_points(group='bts.demo')
+        if ep.name in activated}
+    for node in create_graph(activated):
+        if node.name in loaders:
+            print(f"Loading the demo data of {node.name}...")
+            loaders[node.name].load()(cfg)
+    print("Demo data loaded.")
+
+
+def demo_commands(subparsers):
+    parser = subparsers.add_parser(
+        'load-demo', help="load the demo data into a database")
+    parser.set_defaults(func=load_demo)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='bts', description="Batch jobs of the BTS modules")
+    parser.add_argument(
+        '-c', '--config', default=None,
+        help="the trytond configuration file (default: $TRYTOND_CONFIG)")
+    parser.add_argument(
+        '-d', '--database', required=True, help="the database name")
+    subparsers = parser.add_subparsers(required=True, metavar='command')
+    for ep in sorted(entry_points(group='bts.commands'), key=lambda e: e.name):
+        ep.load()(subparsers)
+    options = parser.parse_args(argv)
+    return options.func(options)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -5,7 +5,13 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, Unique, Workflow, fields)
+    DeactivableMixin,
+    ModelSQL,
+    ModelView,
+    Unique,
+    Workflow,
+    fields,
+)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 

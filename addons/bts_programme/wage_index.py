@@ -74,7 +74,7 @@ class WageIndex(ModelSQL, ModelView):
         Callers convert the rate of one unit and multiply the result by the
         quantity, so each line is rounded once per unit (RULES.md §D.3)."""
         if not isinstance(amount, (Decimal, int)):
-            raise TypeError("amount must be a Decimal, not %r" % type(amount))
+            raise TypeError(f"amount must be a Decimal, not {type(amount)!r}")
         index = cls.get_index(date)
         return (amount * index / 100).quantize(
             CENT, rounding=ROUND_HALF_UP)

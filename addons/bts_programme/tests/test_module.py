@@ -4,7 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 from trytond.modules.bts_programme.exceptions import (
-    AcademicYearError, WageIndexError)
+    AcademicYearError,
+    WageIndexError,
+)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 

@@ -13,7 +13,11 @@ import pytest
 from proteus import Model
 from trytond import backend
 from trytond.tests.test_tryton import (
-    STRIP_DECIMAL, doctest_checker, doctest_setup, doctest_teardown)
+    STRIP_DECIMAL,
+    doctest_checker,
+    doctest_setup,
+    doctest_teardown,
+)
 
 
 def scenario_test(test_file):

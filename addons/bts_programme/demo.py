@@ -1,0 +1,195 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""Demo data: the ministry, four lycées, their staff and users, two academic
+years and six programmes (one joint) whose study plans keep the law."""
+import datetime as dt
+from decimal import Decimal
+
+from proteus import Model
+
+DEMO_PASSWORD = 'bts-demo-2026'
+
+LYCEES = [
+    ('LTC', "Lycée Technique du Centre", "Rue Henri VII", "106",
+        "1725", "Luxembourg", "Marie Schmit"),
+    ('LAM', "Lycée des Arts et Métiers", "Rue Guillaume Schneider", "19",
+        "2522", "Luxembourg", "Paul Wagner"),
+    ('ECG', "École de Commerce et de Gestion", "Rue Marguerite de Brabant",
+        "21", "1254", "Luxembourg", "Anne Muller"),
+    ('LTPS', "Lycée Technique pour Professions de Santé",
+        "Rue Auguste Lumière", "27", "1950", "Luxembourg", "Jean Weber"),
+    ]
+
+# code, name, speciality, lycées, form, languages, state, decision year,
+# lycée module courses (name, ECTS, lessons) per semester of study
+PROGRAMMES = [
+    ('BTS-CLOUD', "Cloud Computing", "Computing", ['LTC'], 'standard',
+        ['en', 'fr'], 'accredited', 2023, [
+            "Linux systems", "Networks", "Programming", "Databases",
+            "Virtualisation", "Cloud architecture", "Security",
+            "DevOps", "Automation", "Communication", "Law and IT",
+            "Project management"]),
+    ('BTS-GAME', "Game Art and Game Design", "Media", ['LAM'], 'standard',
+        ['en'], 'accredited', 2024, [
+            "Drawing", "3D modelling", "Animation", "Game design",
+            "Level design", "Texturing", "Storytelling", "Sound design",
+            "Engines", "Portfolio", "Art history", "Production"]),
+    ('BTS-IOT', "Internet of Things", "Computing", ['LTC', 'LAM'],
+        'standard', ['en', 'fr'], 'accredited', 2025, [
+            "Electronics", "Embedded systems", "Sensors", "Networks",
+            "Programming", "Data analysis", "Cloud platforms", "Security",
+            "Prototyping", "Product design", "Communication",
+            "Project management"]),
+    ('BTS-COMPTA', "Gestionnaire comptable et fiscal", "Accounting",
+        ['ECG'], 'alternance', ['fr', 'de'], 'accredited', 2024, [
+            "Accounting", "Tax law", "Business law", "Payroll",
+            "Financial analysis", "Management control", "Economics",
+            "Software", "English", "Communication", "Audit",
+            "Corporate finance"]),
+    ('BTS-MKT', "Marketing et communication", "Commerce", ['ECG'],
+        'standard', ['fr', 'en'], 'admissible', None, [
+            "Marketing", "Communication", "Digital media", "Statistics",
+            "Consumer behaviour", "Brand management", "Event management",
+            "Law", "English", "German", "Sales", "Project management"]),
+    ('BTS-ATM-RAD', "Assistant technique médical de radiologie",
+        "Health", ['LTPS'], 'standard', ['fr', 'de'], 'requested', None, [
+            "Anatomy", "Physiology", "Physics of radiation",
+            "Radioprotection", "Imaging techniques", "Patient care",
+            "Hygiene", "Ethics", "Pathology", "Quality", "Medical law",
+            "Communication"]),
+    ]
+
+
+def _group(fs_id, config):
+    ModelData = Model.get('ir.model.data', config=config)
+    return Model.get('res.group', config=config)(
+        ModelData.get_id('bts_programme', fs_id, config.context))
+
+
+def _person(name, config):
+    Party = Model.get('party.party', config=config)
+    party = Party(name=name)
+    party.save()
+    return party
+
+
+def _organisation(name, street, number, postal_code, city, config):
+    Party = Model.get('party.party', config=config)
+    party = Party(name=name)
+    address, = party.addresses
+    address.street_name = street
+    address.building_number = number
+    address.postal_code = postal_code
+    address.city = city
+    party.save()
+    return party
+
+
+def _user(login, name, groups, lycees, config):
+    User = Model.get('res.user', config=config)
+    user = User(login=login, name=name, password=DEMO_PASSWORD)
+    user.language, = Model.get('ir.lang', config=config).find(
+        [('code', '=', 'fr')]) or [None]
+    for group in groups:
+        user.groups.append(_group(group, config))
+    Lycee = Model.get('bts.lycee', config=config)
+    user.bts_lycees.extend(Lycee(lycee.id) for lycee in lycees)
+    user.save()
+    return user
+
+
+def _study_plan(programme, courses, form):
+    """Two years of four lycée modules of 3 courses each, internships and a
+    final project (law of 2023, arts. 3-7); alternance weighs internships
+    at 45 % (art. 4(2) al. 2)."""
+    if form == 'alternance':
+        lycee_ects = [(5, 5, 4), (5, 5, 4), (5, 5, 4), (5, 4, 3)]
+        internships = [(1, 'summer', 15, 300), (1, 'winter', 12, 240),
+            (2, 'winter', 12, 240), (2, 'summer', 15, 300)]
+        tfe_ects = 12
+    else:
+        lycee_ects = [(7, 7, 7)] * 4
+        internships = [(1, 'summer', 6, 120), (2, 'summer', 12, 240)]
+        tfe_ects = 18
+    names = iter(courses)
+    for index, ects in enumerate(lycee_ects):
+        year, semester = str(1 + index // 2), ('winter', 'summer')[index % 2]
+        module = programme.modules.new(
+            code=f'M{index + 1}', name=f"Module {index + 1}", kind='lycee',
+            year_of_study=year, semester=semester)
+        for number, value in enumerate(ects, 1):
+            module.courses.new(
+                code=f'M{index + 1}.{number}', name=next(names),
+                ects=Decimal(value), planned_lessons=value * 10)
+    for number, (year, semester, ects, hours) in enumerate(internships, 1):
+        module = programme.modules.new(
+            code=f'S{number}', name=f"Internship {number}",
+            kind='internship', year_of_study=str(year), semester=semester,
+            internship_hours=hours)
+        module.courses.new(
+            code=f'S{number}.1', name=f"Internship {number}",
+            ects=Decimal(ects), planned_lessons=0)
+    module = programme.modules.new(
+        code='TFE', name="Final project", kind='tfe', year_of_study='2',
+        semester='summer')
+    module.courses.new(
+        code='TFE.1', name="Final project (travail de fin d'études)",
+        ects=Decimal(tfe_ects), planned_lessons=0)
+
+
+def load(config):
+    Lycee = Model.get('bts.lycee', config=config)
+    AcademicYear = Model.get('bts.academic_year', config=config)
+    Programme = Model.get('bts.programme', config=config)
+
+    for start in [2025, 2026]:
+        AcademicYear(start_date=dt.date(start, 9, 15)).save()
+
+    lycees = {}
+    for code, name, street, number, postal, city, director in LYCEES:
+        lycee = Lycee(code=code,
+            party=_organisation(name, street, number, postal, city, config),
+            director=_person(director, config))
+        lycee.save()
+        lycees[code] = lycee
+    _organisation(
+        "Ministère de l'Enseignement supérieur et de la Recherche",
+        "Route d'Esch", "18-20", "1470", "Luxembourg", config)
+
+    ministry = [
+        ('ministere.admin', "Administration du ministère",
+            ['group_ministry_admin']),
+        ('ministere.finances', "Finances du ministère",
+            ['group_ministry_finance']),
+        ('comptable', "Comptable", ['group_accountant']),
+        ('auditeur', "Auditeur", ['group_auditor']),
+        ]
+    for login, name, groups in ministry:
+        _user(login, name, groups, [], config)
+    for code, lycee in lycees.items():
+        _user(f'rh.{code.lower()}', f"RH {code}", ['group_lycee_hr'],
+            [lycee], config)
+        _user(f'direction.{code.lower()}', f"Direction {code}",
+            ['group_lycee_director'], [lycee], config)
+
+    commissioner = _person("Claude Hoffmann", config)
+    for (code, name, speciality, lycee_codes, form, languages, state,
+            decision_year, courses) in PROGRAMMES:
+        programme = Programme(
+            code=code, name=f"BTS {name}", speciality=speciality, form=form,
+            languages=languages,
+            coordinator=_person(f"Coordinator {code[4:].title()}", config),
+            government_commissioner=commissioner,
+            request_date=dt.date((decision_year or 2027) - 1, 1, 15))
+        programme.lycees.extend(
+            Lycee(lycees[c].id) for c in lycee_codes)
+        _study_plan(programme, courses, form)
+        programme.save()
+        if state in {'admissible', 'accredited'}:
+            programme.admissibility_date = dt.date(
+                (decision_year or 2027) - 1, 3, 10)
+            programme.click('declare_admissible')
+        if state == 'accredited':
+            programme.decision_date = dt.date(decision_year, 6, 30)
+            programme.decision_reference = f"MESR-{decision_year}-{code}"
+            programme.click('accredit')

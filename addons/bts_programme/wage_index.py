@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.rpc import RPC
 
 from .exceptions import WageIndexError
 
@@ -38,6 +39,10 @@ class WageIndex(ModelSQL, ModelView):
                 'bts_programme.msg_wage_index_unique'),
             ]
         cls._order.insert(0, ('valid_from', 'DESC'))
+        cls.__rpc__.update({
+                'get_index': RPC(),
+                'to_euros': RPC(),
+                })
 
     @classmethod
     def default_confirmed(cls):

@@ -108,7 +108,6 @@ class AcademicYear(ModelSQL, ModelView):
 class Semester(ModelSQL, ModelView):
     "Semester (semestre d'hiver / semestre d'été) of an academic year"
     __name__ = 'bts.semester'
-    __access__ = {'academic_year'}
     academic_year = fields.Many2One(
         'bts.academic_year', "Academic Year", required=True,
         ondelete='CASCADE')
@@ -132,6 +131,7 @@ class Semester(ModelSQL, ModelView):
             ('kind_unique', Unique(t, t.academic_year, t.kind),
                 'bts_programme.msg_semester_kind_unique'),
             ]
+        cls.__access__.add('academic_year')
         cls._order.insert(0, ('start_date', 'ASC'))
 
     def get_rec_name(self, name):

@@ -19,7 +19,6 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
     """Module of a study plan: one or more courses carrying at most 30 ECTS
     credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.module'
-    __access__ = {'programme'}
     programme = fields.Many2One(
         'bts.programme', "Programme", required=True, ondelete='CASCADE')
     code = fields.Char("Code", required=True, strip=True)
@@ -54,6 +53,7 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls.__access__.add('programme')
         cls._order = [
             ('programme', 'ASC'),
             ('year_of_study', 'ASC'),
@@ -120,7 +120,6 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     """Cours: a theoretical or practical teaching unit of a module, carrying
     1 to 20 ECTS credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.course'
-    __access__ = {'module'}
     module = fields.Many2One(
         'bts.programme.module', "Module", required=True, ondelete='CASCADE')
     programme = fields.Function(
@@ -135,6 +134,11 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
         "Planned Lessons",
         domain=[('planned_lessons', '>=', 0)],
         help="The lessons planned for the course in the study plan.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('module')
 
     def get_rec_name(self, name):
         return f'{self.code} - {self.name}'

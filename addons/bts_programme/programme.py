@@ -1,7 +1,10 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
+
+from sql.aggregate import Sum
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -14,6 +17,8 @@ from trytond.model import (
 )
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
 
 from .exceptions import AccreditationError, StudyPlanError
 
@@ -22,6 +27,13 @@ from .exceptions import AccreditationError, StudyPlanError
 ACCREDITATION_YEARS = 5
 ACCREDITED_STATES = {'accredited', 'conditional'}
 ECTS_UNIT = Decimal('0.1')
+MODULE_KINDS = ('lycee', 'internship', 'tfe')
+
+
+def _share(value, total):
+    "Return value as a percentage of total"
+    if total:
+        return (value * 100 / total).quantize(ECTS_UNIT)
 
 
 class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
@@ -229,46 +241,60 @@ class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_plan_figures(cls, programmes, names):
-        result = {n: {} for n in names}
+        figures = cls.plan_figures(programmes)
+        return {n: {p.id: figures[p.id][n] for p in programmes}
+            for n in names}
+
+    @classmethod
+    def plan_figures(cls, programmes):
+        """Return per programme id the figures of the study plan that the
+        law constrains, summed in SQL for list views"""
+        pool = Pool()
+        Module = pool.get('bts.programme.module')
+        Course = pool.get('bts.programme.course')
+        module, course = Module.__table__(), Course.__table__()
+        cursor = Transaction().connection.cursor()
+        sums = defaultdict(lambda: defaultdict(Decimal))
+        for sub_ids in grouped_slice([p.id for p in programmes]):
+            sub_ids = list(sub_ids)
+            cursor.execute(*module.join(course,
+                    condition=course.module == module.id
+                    ).select(
+                    module.programme, module.kind,
+                    Sum(course.ects), Sum(course.planned_lessons),
+                    where=reduce_ids(module.programme, sub_ids),
+                    group_by=[module.programme, module.kind]))
+            for programme, kind, ects, lessons in cursor:
+                sums[programme][kind] += Decimal(str(ects or 0))
+                sums[programme][f'{kind}_lessons'] += lessons or 0
+            cursor.execute(*module.select(
+                    module.programme, Sum(module.internship_hours),
+                    where=reduce_ids(module.programme, sub_ids)
+                    & (module.kind == 'internship'),
+                    group_by=[module.programme]))
+            for programme, hours in cursor:
+                sums[programme]['hours'] = hours or 0
+        result = {}
         for programme in programmes:
-            figures = programme.plan_figures()
-            for name in names:
-                result[name][programme.id] = figures[name]
+            values = sums[programme.id]
+            total = sum(values[k] for k in MODULE_KINDS).quantize(ECTS_UNIT)
+            result[programme.id] = {
+                'total_ects': total,
+                'lycee_ects': values['lycee'].quantize(ECTS_UNIT),
+                'internship_ects': values['internship'].quantize(ECTS_UNIT),
+                'lycee_share': _share(values['lycee'], total),
+                'internship_share': _share(values['internship'], total),
+                'internship_hours': int(values['hours']),
+                'planned_lessons': int(values['lycee_lessons']),
+                }
         return result
-
-    def plan_figures(self):
-        "Return the figures of the study plan that the law constrains"
-        ects = {'lycee': Decimal(0), 'internship': Decimal(0),
-            'tfe': Decimal(0)}
-        hours = lessons = 0
-        for module in self.modules:
-            ects[module.kind] += module.ects
-            if module.kind == 'internship':
-                hours += module.internship_hours or 0
-            elif module.kind == 'lycee':
-                lessons += sum(c.planned_lessons or 0 for c in module.courses)
-        total = sum(ects.values()).quantize(ECTS_UNIT)
-
-        def share(value):
-            if total:
-                return (value * 100 / total).quantize(ECTS_UNIT)
-        return {
-            'total_ects': total,
-            'lycee_ects': ects['lycee'].quantize(ECTS_UNIT),
-            'internship_ects': ects['internship'].quantize(ECTS_UNIT),
-            'lycee_share': share(ects['lycee']),
-            'internship_share': share(ects['internship']),
-            'internship_hours': hours,
-            'planned_lessons': lessons,
-            }
 
     def study_plan_errors(self):
         """Return the messages of every rule of the law of 2023 that the study
         plan breaks (arts. 3(1), 4(1), 4(2), 7(1))"""
-        errors = []
-        for module in self.modules:
-            errors.extend(module.ects_errors())
-        figures = self.plan_figures()
+        Module = Pool().get('bts.programme.module')
+        errors = Module.ects_errors([self])
+        figures = self.plan_figures([self])[self.id]
         total = figures['total_ects']
         if not (120 <= total <= 135):
             errors.append(gettext(

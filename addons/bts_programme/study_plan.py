@@ -1,11 +1,14 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
+from collections import defaultdict
 from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
 
 from .exceptions import StudyPlanError
 from .programme import ACCREDITED_STATES, ECTS_UNIT
@@ -72,27 +75,56 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
             (c.ects or Decimal(0) for c in self.courses),
             Decimal(0)).quantize(ECTS_UNIT)
 
-    def ects_errors(self):
-        "Return the messages of the ECTS rules of art. 4(1) this module breaks"
+    def ects_maximum_error(self, ects):
+        "Return the message if ects break the module maximum of art. 4(1)"
+        if ects > MODULE_MAX_ECTS:
+            return gettext(
+                'bts_programme.msg_module_ects_maximum',
+                module=self.rec_name, ects=ects, maximum=MODULE_MAX_ECTS)
+
+    @classmethod
+    def ects_errors(cls, programmes):
+        """Return the messages of the ECTS rules of art. 4(1) that the modules
+        and courses of programmes break, read in one query"""
+        pool = Pool()
+        Course = pool.get('bts.programme.course')
+        module, course = cls.__table__(), Course.__table__()
+        cursor = Transaction().connection.cursor()
+        ects = defaultdict(Decimal)
+        courses = defaultdict(list)
+        for sub_ids in grouped_slice([p.id for p in programmes]):
+            cursor.execute(*module.join(course, 'LEFT',
+                    condition=course.module == module.id
+                    ).select(module.id, course.id, course.ects,
+                    where=reduce_ids(module.programme, sub_ids),
+                    order_by=[module.id, course.id]))
+            for module_id, course_id, course_ects in cursor:
+                ects[module_id] += Decimal(str(course_ects or 0))
+                if course_id is not None:
+                    courses[module_id].append(
+                        (course_id, Decimal(str(course_ects))))
         errors = []
-        if self.ects > MODULE_MAX_ECTS:
-            errors.append(gettext(
-                    'bts_programme.msg_module_ects_maximum',
-                    module=self.rec_name, ects=self.ects,
-                    maximum=MODULE_MAX_ECTS))
-        if not self.courses:
-            errors.append(gettext(
-                    'bts_programme.msg_module_no_course',
-                    module=self.rec_name))
-        errors.extend(filter(None, (c.ects_error() for c in self.courses)))
+        for module_id, total in ects.items():
+            record = cls(module_id)
+            if not courses[module_id]:
+                errors.append(gettext(
+                        'bts_programme.msg_module_no_course',
+                        module=record.rec_name))
+            elif error := record.ects_maximum_error(
+                    total.quantize(ECTS_UNIT)):
+                errors.append(error)
+            errors.extend(
+                Course(course_id).ects_error()
+                for course_id, value in courses[module_id]
+                if not (COURSE_MIN_ECTS <= value <= COURSE_MAX_ECTS))
         return errors
 
     @classmethod
     def validate(cls, modules):
         super().validate(modules)
         for module in modules:
-            if module.ects > MODULE_MAX_ECTS:
-                raise StudyPlanError(module.ects_errors()[0])
+            if error := module.ects_maximum_error(module.ects):
+                raise StudyPlanError(error)
         cls._check_accredited_plans(modules)
 
     @classmethod

@@ -1,5 +1,6 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
+import bisect
 from decimal import ROUND_HALF_UP, Decimal
 
 from trytond.cache import Cache
@@ -10,6 +11,7 @@ from trytond.rpc import RPC
 from .exceptions import WageIndexError
 
 CENT = Decimal('0.01')
+MAX_INDEX = Decimal('Infinity')
 
 
 class WageIndex(ModelSQL, ModelView):
@@ -59,17 +61,16 @@ class WageIndex(ModelSQL, ModelView):
     @classmethod
     def get_index(cls, date):
         "Return the index in force on date (RULES.md §K.1)"
-        value = cls._get_index_cache.get(date)
-        if value is None:
-            indexes = cls.search([
-                    ('valid_from', '<=', date),
-                    ], order=[('valid_from', 'DESC')], limit=1)
-            if not indexes:
-                raise WageIndexError(gettext(
-                        'bts_programme.msg_wage_index_missing', date=date))
-            value = indexes[0].value
-            cls._get_index_cache.set(date, value)
-        return value
+        table = cls._get_index_cache.get(None)
+        if table is None:
+            table = [(i.valid_from, i.value)
+                for i in cls.search([], order=[('valid_from', 'ASC')])]
+            cls._get_index_cache.set(None, table)
+        position = bisect.bisect_right(table, (date, MAX_INDEX))
+        if not position:
+            raise WageIndexError(gettext(
+                    'bts_programme.msg_wage_index_missing', date=date))
+        return table[position - 1][1]
 
     @classmethod
     def to_euros(cls, amount, date):

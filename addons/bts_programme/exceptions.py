@@ -18,3 +18,23 @@ class AccreditationError(UserError):
 
 class WageIndexError(UserError):
     pass
+
+
+class NationalIdentifierError(ValidationError):
+    pass
+
+
+class RateError(ValidationError):
+    pass
+
+
+class QualificationError(UserError):
+    pass
+
+
+class ContractError(UserError):
+    pass
+
+
+class CapError(UserError):
+    pass

@@ -95,3 +95,42 @@ def add_valid_plan(programme):
         semester='summer', internship_hours=120)
     add_module(programme, 'TFE', 'tfe', [(18, 0)], year='2',
         semester='summer')
+
+
+def create_provider(name, qualifications=(), config=None):
+    """Create a person with qualifications given as dictionaries of field
+    values, each with a document attached"""
+    Party = Model.get('party.party', config=config)
+    Attachment = Model.get('ir.attachment', config=config)
+    party = Party(name=name)
+    for values in qualifications:
+        party.bts_qualifications.new(**values)
+    party.save()
+    for qualification in party.bts_qualifications:
+        Attachment(resource=qualification, name='diploma.pdf',
+            data=b'%PDF-1.4').save()
+    return party
+
+
+def create_contract(party, programme, year, lines, role='external',
+        start=None, signed=None, config=None):
+    """Create a contract with lines given as (course code, semester kind,
+    quantity[, linked]) and sign it when signed is a date"""
+    Contract = Model.get('bts.contract', config=config)
+    contract = Contract(party=party, role=role, programme=programme,
+        lycee=programme.lycees[0], academic_year=year,
+        start_date=start or dt.date(year.start_date.year, 10, 1),
+        end_date=year.end_date)
+    semesters = {s.kind: s for s in year.semesters}
+    courses = {c.code: c for m in programme.modules for c in m.courses}
+    for code, semester, quantity, *linked in lines:
+        contract.lines.new(course=courses[code],
+            semester=semesters[semester], quantity=quantity,
+            subject_linked=linked[0] if linked else True)
+    if signed:
+        contract.provider_signature_date = signed
+        contract.director_signature_date = signed
+    contract.save()
+    if signed:
+        contract.click('sign')
+    return contract

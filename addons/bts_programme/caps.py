@@ -1,0 +1,90 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""The legal caps on lessons, in one place for contracts and declarations
+(law of 21 July 2023, art. 9(2); RULES.md §B.3-B.7, §K.7, §K.9).
+
+Callers gather the lessons already counted and the lessons requested, each
+per programme, and call the check; the check raises a CapError that names
+the cap, the figures, the programmes involved and the article."""
+from decimal import Decimal
+
+from trytond.i18n import gettext
+from trytond.tools import reduce_ids
+from trytond.transaction import Transaction
+
+from .exceptions import CapError
+
+# Art. 9(2) al. 3
+EXTERNAL_YEAR_LIMIT = 252
+SPECIALISED_SEMESTER_LIMIT = 20
+# Art. 9(2) al. 4: "ne peut dépasser 40 pour cent", an inclusive limit.
+EXTERNAL_SHARE_PERCENT = Decimal(40)
+
+
+def _detail(lessons):
+    return ', '.join(f'{name}: {value}' for name, value in sorted(
+            lessons.items())) or '-'
+
+
+def _check(cap, used, requested, limit, **labels):
+    total = sum(used.values()) + sum(requested.values())
+    if total > limit:
+        raise CapError(gettext(
+                f'bts_programme.msg_cap_{cap}',
+                used=sum(used.values()), used_detail=_detail(used),
+                requested=sum(requested.values()),
+                requested_detail=_detail(requested),
+                total=total, limit=limit, **labels))
+
+
+def check_external_year(party, academic_year, used, requested):
+    """At most 252 lessons per academic year for an external lecturer over
+    all BTS programmes and lycées (art. 9(2) al. 3)"""
+    _check('external_year', used, requested, EXTERNAL_YEAR_LIMIT,
+        party=party.rec_name, period=academic_year.rec_name)
+
+
+def check_specialised_semester(party, semester, used, requested):
+    """At most 20 lessons per semester for a specialised lecturer over all
+    BTS programmes (art. 9(2) al. 3)"""
+    _check('specialised_semester', used, requested,
+        SPECIALISED_SEMESTER_LIMIT,
+        party=party.rec_name, period=semester.rec_name)
+
+
+def external_share_limit(planned_lessons):
+    "Return the most lessons external providers may give"
+    return int(planned_lessons * EXTERNAL_SHARE_PERCENT / 100)
+
+
+def check_external_share(programme, academic_year, used, requested):
+    """External and specialised lecturers' lessons at most 40 % of the
+    lessons of the plan's courses at the lycée, internships excluded
+    (art. 9(2) al. 4; RULES.md §K.7)"""
+    planned = programme.planned_lessons
+    _check('external_share', used, requested,
+        external_share_limit(planned),
+        programme=programme.rec_name, period=academic_year.rec_name,
+        planned=planned, percent=EXTERNAL_SHARE_PERCENT)
+
+
+def lock(records):
+    """Serialise the cap checks that read the lessons of these records (a
+    provider, a programme) until the transaction ends.
+
+    The rows are locked without waiting and rewritten unchanged, so that on
+    PostgreSQL a concurrent transaction fails on the lock or, under
+    REPEATABLE READ, on the serialization of the update; trytond then
+    retries it with a fresh snapshot that sees the lessons committed
+    first."""
+    transaction = Transaction()
+    by_model = {}
+    for record in records:
+        by_model.setdefault(record.__class__, set()).add(record.id)
+    cursor = transaction.connection.cursor()
+    for Model, ids in sorted(by_model.items(), key=lambda i: i[0].__name__):
+        ids = sorted(ids)
+        Model.lock(Model.browse(ids))
+        table = Model.__table__()
+        cursor.execute(*table.update(
+                [table.id], [table.id], where=reduce_ids(table.id, ids)))

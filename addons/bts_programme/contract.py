@@ -355,7 +355,7 @@ class Contract(Workflow, ModelSQL, ModelView):
                         date=contract.minister_signature_date,
                         start_date=contract.start_date))
             if contract.role == 'external':
-                qualifications = contract.rate_qualifications()
+                qualifications = contract.party.bts_qualifications
                 for qualification in qualifications:
                     if message := qualification.missing_documents():
                         raise ContractError(message)
@@ -381,10 +381,6 @@ class Contract(Workflow, ModelSQL, ModelView):
     @Workflow.transition('cancelled')
     def cancel(cls, contracts):
         pass
-
-    def rate_qualifications(self):
-        "Return the qualifications that decide the rate of linked lessons"
-        return [q for q in self.party.bts_qualifications]
 
 
 class ContractLine(sequence_ordered(), ModelSQL, ModelView):
@@ -451,7 +447,8 @@ class ContractLine(sequence_ordered(), ModelSQL, ModelView):
             return contract.role
         if not self.subject_linked:
             return 'external_r4'
-        kind = Qualification.best_rate_kind(contract.rate_qualifications())
+        kind = Qualification.best_rate_kind(
+            contract.party.bts_qualifications)
         if not kind:
             raise ContractError(gettext(
                     'bts_programme.msg_contract_not_rated',

@@ -21,6 +21,7 @@ class AcademicYear(ModelSQL, ModelView):
     next year, divided into a winter and a summer semester
     (law of 21 July 2023, art. 1, 4°)."""
     __name__ = 'bts.academic_year'
+    __string__ = "Academic Year"
     name = fields.Char("Name", required=True)
     start_date = fields.Date("Start Date", required=True)
     end_date = fields.Date("End Date", required=True)
@@ -108,6 +109,7 @@ class AcademicYear(ModelSQL, ModelView):
 class Semester(ModelSQL, ModelView):
     "Semester (semestre d'hiver / semestre d'été) of an academic year"
     __name__ = 'bts.semester'
+    __string__ = "Semester"
     academic_year = fields.Many2One(
         'bts.academic_year', "Academic Year", required=True,
         ondelete='CASCADE')

@@ -40,6 +40,7 @@ class Contract(Workflow, ModelSQL, ModelView):
     academic year (vademecum §II.4; RULES.md §K.13), changed only by
     numbered amendments (avenants)."""
     __name__ = 'bts.contract'
+    __string__ = "Contract"
     party = fields.Many2One(
         'party.party', "Provider", required=True, ondelete='RESTRICT',
         states={'readonly': _READONLY})
@@ -386,6 +387,7 @@ class Contract(Workflow, ModelSQL, ModelView):
 class ContractLine(sequence_ordered(), ModelSQL, ModelView):
     "Line of a contract: the planned lessons of a course in a semester"
     __name__ = 'bts.contract.line'
+    __string__ = "Contract Line"
     contract = fields.Many2One(
         'bts.contract', "Contract", required=True, ondelete='CASCADE')
     course = fields.Many2One(
@@ -471,6 +473,7 @@ class Amendment(Workflow, ModelSQL, ModelView):
     planned lessons or its dates (vademecum §II.4; RULES.md §K.13). The caps
     are checked again before it applies."""
     __name__ = 'bts.contract.amendment'
+    __string__ = "Contract Amendment"
     contract = fields.Many2One(
         'bts.contract', "Contract", required=True, ondelete='CASCADE',
         domain=[If(Eval('state') == 'draft',
@@ -555,6 +558,7 @@ class Amendment(Workflow, ModelSQL, ModelView):
 class AmendmentLine(ModelSQL, ModelView):
     "Line of an amendment: the new planned lessons of a course"
     __name__ = 'bts.contract.amendment.line'
+    __string__ = "Contract Amendment Line"
     amendment = fields.Many2One(
         'bts.contract.amendment', "Amendment", required=True,
         ondelete='CASCADE')

@@ -8,6 +8,7 @@ class Lycee(DeactivableMixin, ModelSQL, ModelView):
     """Lycée: a public lycée or a State-contracted private secondary school
     that offers BTS programmes (law of 21 July 2023, art. 2(3), art. 3(2))."""
     __name__ = 'bts.lycee'
+    __string__ = "Lycée"
     _rec_name = 'code'
 
     party = fields.Many2One(
@@ -62,6 +63,7 @@ class Lycee(DeactivableMixin, ModelSQL, ModelView):
 class LyceeUser(ModelSQL):
     "Lycée - User"
     __name__ = 'bts.lycee-res.user'
+    __string__ = "Lycée - User"
     lycee = fields.Many2One(
         'bts.lycee', "Lycée", required=True, ondelete='CASCADE')
     user = fields.Many2One(

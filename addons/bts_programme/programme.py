@@ -41,6 +41,7 @@ class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
     jointly by several (law of 21 July 2023, art. 3(2)), accredited by the
     minister for five academic years (arts. 35-43)."""
     __name__ = 'bts.programme'
+    __string__ = "Programme"
     code = fields.Char("Code", required=True, strip=True)
     name = fields.Char("Name", required=True)
     speciality = fields.Char(
@@ -413,6 +414,7 @@ class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
 class ProgrammeLycee(ModelSQL):
     "Programme - Lycée"
     __name__ = 'bts.programme-bts.lycee'
+    __string__ = "Programme - Lycée"
     programme = fields.Many2One(
         'bts.programme', "Programme", required=True, ondelete='CASCADE')
     lycee = fields.Many2One(

@@ -36,6 +36,7 @@ class Qualification(ModelSQL, ModelView):
     profession (vademecum §II.1, §II.4; law of 28 October 2016, arts. 11,
     67-69). Its documents are attached once and serve every contract."""
     __name__ = 'bts.qualification'
+    __string__ = "Qualification"
     party = fields.Many2One(
         'party.party', "Person", required=True, ondelete='CASCADE')
     kind = fields.Selection([

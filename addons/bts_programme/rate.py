@@ -35,6 +35,7 @@ class Rate(ModelSQL, ModelView):
     or student and year (RGD of 21 July 2023 as reproduced in the
     vademecum, §II.1-3; law of 2023, arts. 8 and 9)."""
     __name__ = 'bts.rate'
+    __string__ = "Rate"
     kind = fields.Selection(KINDS, "Kind", required=True)
     kind_string = kind.translated('kind')
     valid_from = fields.Date("Valid From", required=True)

@@ -22,6 +22,7 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
     """Module of a study plan: one or more courses carrying at most 30 ECTS
     credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.module'
+    __string__ = "Study Plan Module"
     programme = fields.Many2One(
         'bts.programme', "Programme", required=True, ondelete='CASCADE')
     code = fields.Char("Code", required=True, strip=True)
@@ -152,6 +153,7 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     """Cours: a theoretical or practical teaching unit of a module, carrying
     1 to 20 ECTS credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.course'
+    __string__ = "Course"
     module = fields.Many2One(
         'bts.programme.module', "Module", required=True, ondelete='CASCADE')
     programme = fields.Function(

@@ -19,6 +19,7 @@ class WageIndex(ModelSQL, ModelView):
     turns the amounts the texts fix "au nombre indice 100" into euros
     (RULES.md §D, §K.1, §K.15)."""
     __name__ = 'bts.wage_index'
+    __string__ = "Wage Index"
     valid_from = fields.Date(
         "Valid From", required=True,
         help="The first day the index applies.")

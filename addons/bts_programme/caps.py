@@ -9,8 +9,6 @@ the cap, the figures, the programmes involved and the article."""
 from decimal import Decimal
 
 from trytond.i18n import gettext
-from trytond.tools import reduce_ids
-from trytond.transaction import Transaction
 
 from .exceptions import CapError
 
@@ -72,19 +70,11 @@ def lock(records):
     """Serialise the cap checks that read the lessons of these records (a
     provider, a programme) until the transaction ends.
 
-    The rows are locked without waiting and rewritten unchanged, so that on
-    PostgreSQL a concurrent transaction fails on the lock or, under
-    REPEATABLE READ, on the serialization of the update; trytond then
-    retries it with a fresh snapshot that sees the lessons committed
-    first."""
-    transaction = Transaction()
+    Tryton's record lock restarts the transaction with the rows locked
+    before anything is read, so a concurrent transaction waits and then
+    sees the lessons committed first."""
     by_model = {}
     for record in records:
         by_model.setdefault(record.__class__, set()).add(record.id)
-    cursor = transaction.connection.cursor()
     for Model, ids in sorted(by_model.items(), key=lambda i: i[0].__name__):
-        ids = sorted(ids)
-        Model.lock(Model.browse(ids))
-        table = Model.__table__()
-        cursor.execute(*table.update(
-                [table.id], [table.id], where=reduce_ids(table.id, ids)))
+        Model.lock(Model.browse(sorted(ids)))

@@ -1,0 +1,137 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""Two real PostgreSQL connections signing contracts of one lecturer that
+together pass the 252 lessons of art. 9(2) al. 3 cannot both succeed."""
+import datetime as dt
+import threading
+import unittest
+from decimal import Decimal
+
+from trytond import backend
+from trytond.modules.bts_programme.exceptions import CapError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.transaction import Transaction, TransactionError
+
+
+@unittest.skipUnless(
+    backend.name == 'postgresql', "locking is proven on PostgreSQL")
+class ContractConcurrencyTestCase(unittest.TestCase):
+    "Concurrent signatures of contracts against the 252-lesson cap"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['bts_programme'])
+        with Transaction().start(DB_NAME, 0) as transaction:
+            cls.contracts = cls.create_contracts()
+            transaction.commit()
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    @classmethod
+    def create_contracts(cls):
+        "Two draft contracts of 150 lessons for one lecturer, two programmes"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lycee = pool.get('bts.lycee')
+        AcademicYear = pool.get('bts.academic_year')
+        Programme = pool.get('bts.programme')
+        Contract = pool.get('bts.contract')
+        year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
+        lycee_party, lecturer = Party.create([{'name': "Lycée"}, {
+                    'name': "Lecturer",
+                    'bts_qualifications': [('create', [{
+                                    'title': "Master", 'clq_level': '7',
+                                    'registration': 'national'}])],
+                    }])
+        lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
+        contracts = []
+        for code in ['A', 'B']:
+            programme, = Programme.create([{
+                        'code': code, 'name': code,
+                        'lycees': [('add', [lycee.id])],
+                        'modules': [('create', [{
+                                        'code': 'M', 'name': 'M',
+                                        'kind': 'lycee', 'year_of_study': '1',
+                                        'semester': 'winter',
+                                        'courses': [('create', [{
+                                                        'code': 'C',
+                                                        'name': 'C',
+                                                        'ects': Decimal(10),
+                                                        'planned_lessons': 500,
+                                                        }])],
+                                        }])],
+                        }])
+            contract, = Contract.create([{
+                        'party': lecturer.id, 'role': 'external',
+                        'programme': programme.id, 'lycee': lycee.id,
+                        'academic_year': year.id,
+                        'start_date': dt.date(2025, 10, 1),
+                        'end_date': year.end_date,
+                        'provider_signature_date': dt.date(2025, 9, 20),
+                        'director_signature_date': dt.date(2025, 9, 20),
+                        'lines': [('create', [{
+                                        'course': programme.modules[0]
+                                        .courses[0].id,
+                                        'semester': year.semesters[0].id,
+                                        'quantity': 150,
+                                        }])],
+                        }])
+            contracts.append(contract.id)
+        return contracts
+
+    def test_concurrent_signatures(self):
+        """Both transactions start before either signs; the one that signs
+        second waits for the first and then meets the cap"""
+        started = threading.Barrier(2, timeout=30)
+        first_committed = threading.Event()
+        outcome = {}
+
+        def sign(contract_id, first):
+            extras = {}
+            while True:
+                transaction = Transaction().start(DB_NAME, 0, **extras)
+                try:
+                    Contract = Pool().get('bts.contract')
+                    contract = Contract(contract_id)
+                    # The snapshot is taken before anything is committed.
+                    contract.quantity  # noqa: B018
+                    if not extras:
+                        started.wait()
+                        if not first:
+                            first_committed.wait(30)
+                    Contract.sign([contract])
+                    transaction.commit()
+                    outcome[contract_id] = 'signed'
+                except TransactionError as error:
+                    # What trytond's dispatcher does: restart with the
+                    # records locked before anything is read.
+                    transaction.rollback()
+                    error.fix(extras)
+                    continue
+                except CapError as error:
+                    transaction.rollback()
+                    outcome[contract_id] = error.message
+                finally:
+                    transaction.stop()
+                    if first and contract_id in outcome:
+                        first_committed.set()
+                break
+
+        threads = [
+            threading.Thread(target=sign, args=(c, i == 0))
+            for i, c in enumerate(self.contracts)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        first, second = self.contracts
+        self.assertEqual(outcome[first], 'signed')
+        self.assertIn("total 300, limit 252", outcome[second])
+        with Transaction().start(DB_NAME, 0):
+            Contract = Pool().get('bts.contract')
+            self.assertEqual(
+                [c.state for c in Contract.browse(self.contracts)],
+                ['signed', 'draft'])

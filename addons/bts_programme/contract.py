@@ -499,7 +499,7 @@ class Amendment(Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('contract')
-        cls._order = [('contract', 'ASC'), ('number', 'DESC')]
+        cls._order[0:0] = [('contract', 'ASC'), ('number', 'DESC')]
         cls._transitions |= {('draft', 'applied')}
         cls._buttons.update({
                 'apply': {

@@ -55,7 +55,7 @@ class Rate(ModelSQL, ModelView):
             ('kind_valid_from_unique', Unique(t, t.kind, t.valid_from),
                 'bts_programme.msg_rate_unique'),
             ]
-        cls._order = [('kind', 'ASC'), ('valid_from', 'DESC')]
+        cls._order[0:0] = [('kind', 'ASC'), ('valid_from', 'DESC')]
 
     @fields.depends('kind')
     def on_change_with_unit(self, name=None):

@@ -86,7 +86,8 @@ class ProgrammeShare(ModelSQL, ModelView):
     lycée courses (art. 9(2) al. 4)"""
     __name__ = 'bts.programme.external_share'
     __string__ = "External Share per Programme"
-    programme = fields.Many2One('bts.programme', "Programme", readonly=True)
+    programme = fields.Many2One(
+        'bts.programme', "Programme", required=True, readonly=True)
     academic_year = fields.Many2One(
         'bts.academic_year', "Academic Year", readonly=True)
     lessons = fields.Integer("External Lessons", readonly=True)

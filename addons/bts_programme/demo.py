@@ -5,6 +5,8 @@ years and six programmes (one joint) whose study plans keep the law."""
 import datetime as dt
 from decimal import Decimal
 
+from stdnum import iban, luhn, verhoeff
+
 from proteus import Model
 
 DEMO_PASSWORD = 'bts-demo-2026'
@@ -60,6 +62,115 @@ PROGRAMMES = [
     ]
 
 
+# name, birth date, qualifications, contracts as (programme, role, lines of
+# (course code, semester, quantity, linked)), state
+PROVIDERS = [
+    ("Sophie Klein", dt.date(1980, 4, 12),
+        [dict(title="Master in Computer Science", clq_level='7',
+                registration='national')],
+        [('BTS-CLOUD', 'external', [('M1.1', 'winter', 100),
+                    ('M3.1', 'winter', 100)], 'active'),
+            ('BTS-GAME', 'external', [('M2.1', 'summer', 48)], 'active')]),
+    ("Marc Reuter", dt.date(1975, 11, 3),
+        [dict(title="Diplôme de fin d'études secondaires",
+                clq_level='below_5', registration='national')],
+        [('BTS-IOT', 'specialised', [('M1.2', 'winter', 12)], 'active'),
+            ('BTS-GAME', 'specialised', [('M1.3', 'winter', 8)], 'signed')]),
+    ("Laura Schmit", dt.date(1988, 2, 28),
+        [dict(title="Bachelor en gestion", clq_level='6',
+                registration='registered', registration_reference="A-2019-331",
+                registration_date=dt.date(2019, 5, 2),
+                registration_level='6')],
+        [('BTS-COMPTA', 'external', [('M1.1', 'winter', 50),
+                    ('M2.1', 'summer', 50, False)], 'active')]),
+    ("Paul Hoffmann", dt.date(1970, 7, 19),
+        [dict(kind='profession', title="Expert-comptable",
+                profession_level='e')],
+        [('BTS-COMPTA', 'external', [('M3.1', 'winter', 50)], 'signed')]),
+    ("Nina Model", dt.date(1995, 9, 9), [],
+        [('BTS-GAME', 'auxiliary', [('M1.1', 'winter', 60)], 'active')]),
+    ("Jeff Tutor", dt.date(1982, 1, 23),
+        [dict(title="Master in Engineering", clq_level='7',
+                registration='national')],
+        [('BTS-CLOUD', 'tutor', [('M1.1', 'winter', 8)], 'active')]),
+    ("Tom Weber", dt.date(1968, 12, 1),
+        [dict(title="Maîtrise en informatique", clq_level='7',
+                registration='registered', registration_reference="A-2012-87",
+                registration_date=dt.date(2012, 6, 15))],
+        [('BTS-IOT', 'external', [('M3.2', 'winter', 40)], 'draft')]),
+    ]
+
+
+def _matricule(birth_date, sequence):
+    "A valid Luxembourg national identification number"
+    code = birth_date.strftime('%Y%m%d') + f'{sequence:03d}'
+    return code + luhn.calc_check_digit(code) + verhoeff.calc_check_digit(
+        code)
+
+
+def _iban(sequence):
+    "A valid Luxembourg IBAN"
+    number = f'LU000019{sequence:012d}'
+    return number[:2] + iban.calc_check_digits(number) + number[4:]
+
+
+def _provider(index, name, birth_date, qualifications, config):
+    Attachment = Model.get('ir.attachment', config=config)
+    Bank = Model.get('bank', config=config)
+    Account = Model.get('bank.account', config=config)
+    party = _organisation(name, "Rue de la Gare", str(index + 1),
+        "1611", "Luxembourg", config)
+    party.identifiers.new(type='lu_matricule',
+        code=_matricule(birth_date, 100 + index))
+    for values in qualifications:
+        party.bts_qualifications.new(**values)
+    party.save()
+    for qualification in party.bts_qualifications:
+        Attachment(resource=qualification,
+            name=f"{qualification.title}.pdf", data=b'%PDF-1.4 demo').save()
+    bank, = Bank.find([]) or [None]
+    if not bank:
+        bank = Bank(party=_organisation(
+                "Banque et Caisse d'Épargne de l'État", "Place de Metz", "1",
+                "2954", "Luxembourg", config), bic='BCEELULL')
+        bank.save()
+    account = Account(bank=bank)
+    account.owners.append(Model.get('party.party', config=config)(party.id))
+    account.numbers.new(type='iban', number=_iban(index + 1))
+    account.save()
+    return party
+
+
+def _contracts(programmes, years, config):
+    "Providers with contracts in 2025/2026, some near the caps"
+    Contract = Model.get('bts.contract', config=config)
+    year = years[2025]
+    semesters = {s.kind: s for s in year.semesters}
+    for index, (name, birth_date, qualifications, contracts) in enumerate(
+            PROVIDERS):
+        party = _provider(index, name, birth_date, qualifications, config)
+        for code, role, lines, state in contracts:
+            programme = programmes[code]
+            courses = {c.code: c for m in programme.modules
+                for c in m.courses}
+            contract = Contract(party=party, role=role, programme=programme,
+                lycee=programme.lycees[0], academic_year=year,
+                start_date=dt.date(2025, 10, 1), end_date=year.end_date,
+                professional_milieu="Private sector")
+            for course, semester, quantity, *linked in lines:
+                contract.lines.new(course=courses[course],
+                    semester=semesters[semester], quantity=quantity,
+                    subject_linked=linked[0] if linked else True)
+            contract.save()
+            if state in {'signed', 'active'}:
+                contract.provider_signature_date = dt.date(2025, 9, 20)
+                contract.director_signature_date = dt.date(2025, 9, 22)
+                contract.click('sign')
+            if state == 'active':
+                contract.minister_signature_date = dt.date(2025, 9, 26)
+                contract.click('activate')
+
+
 def _group(fs_id, config):
     ModelData = Model.get('ir.model.data', config=config)
     return Model.get('res.group', config=config)(
@@ -88,8 +199,8 @@ def _organisation(name, street, number, postal_code, city, config):
 def _user(login, name, groups, lycees, config):
     User = Model.get('res.user', config=config)
     user = User(login=login, name=name, password=DEMO_PASSWORD)
-    user.language, = Model.get('ir.lang', config=config).find(
-        [('code', '=', 'fr')]) or [None]
+    user.language, = Model.get('ir.lang', config=config).find([
+            ('code', '=', 'fr'), ('translatable', '=', True)]) or [None]
     for group in groups:
         user.groups.append(_group(group, config))
     Lycee = Model.get('bts.lycee', config=config)
@@ -142,8 +253,10 @@ def load(config):
     AcademicYear = Model.get('bts.academic_year', config=config)
     Programme = Model.get('bts.programme', config=config)
 
+    years = {}
     for start in [2025, 2026]:
-        AcademicYear(start_date=dt.date(start, 9, 15)).save()
+        years[start] = AcademicYear(start_date=dt.date(start, 9, 15))
+        years[start].save()
 
     lycees = {}
     for code, name, street, number, postal, city, director in LYCEES:
@@ -173,6 +286,7 @@ def load(config):
             ['group_lycee_director'], [lycee], config)
 
     commissioner = _person("Claude Hoffmann", config)
+    programmes = {}
     for (code, name, speciality, lycee_codes, form, languages, state,
             decision_year, courses) in PROGRAMMES:
         programme = Programme(
@@ -193,3 +307,5 @@ def load(config):
             programme.decision_date = dt.date(decision_year, 6, 30)
             programme.decision_reference = f"MESR-{decision_year}-{code}"
             programme.click('accredit')
+        programmes[code] = programme
+    _contracts(programmes, years, config)

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 from trytond.modules.bts_programme.exceptions import (
     AcademicYearError,
+    NationalIdentifierError,
     WageIndexError,
 )
+from trytond.modules.bts_programme.party import is_valid_matricule
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -65,6 +67,30 @@ class BtsProgrammeTestCase(ModuleTestCase):
             AcademicYear.find(dt.date(2026, 9, 15))
         self.assertEqual(Semester.find(dt.date(2026, 2, 14)).kind, 'winter')
         self.assertEqual(Semester.find(dt.date(2026, 2, 15)).kind, 'summer')
+
+    def test_national_identification_number(self):
+        "Luxembourg matricule: birth date, sequence, Luhn and Verhoeff"
+        self.assertTrue(is_valid_matricule('1980041210026'))
+        self.assertTrue(is_valid_matricule('1980 0412 100 26'))
+        # wrong Verhoeff digit, wrong Luhn digit, 31 December written 13/31
+        # with right check digits, too short, not digits
+        for code in ['1980041210027', '1980041210036', '1980133110086',
+                '198004121002', 'abcdefghijklm']:
+            with self.subTest(code=code):
+                self.assertFalse(is_valid_matricule(code))
+
+    @with_transaction()
+    def test_national_identifier_refused(self):
+        "A wrong national identification number is refused on entry"
+        Party = Pool().get('party.party')
+        party, = Party.create([{'name': "Anne", 'identifiers': [('create', [{
+                                'type': 'lu_matricule',
+                                'code': '1980041210026'}])]}])
+        self.assertEqual(party.national_id, '1980041210026')
+        with self.assertRaises(NationalIdentifierError):
+            Party.create([{'name': "Bob", 'identifiers': [('create', [{
+                                'type': 'lu_matricule',
+                                'code': '1980041210027'}])]}])
 
 
 del ModuleTestCase

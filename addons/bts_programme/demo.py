@@ -141,6 +141,20 @@ def _provider(index, name, birth_date, qualifications, config):
     return party
 
 
+TEACHERS = ["Carole Thill", "Georges Muller", "Isabelle Kremer",
+    "Patrick Schroeder", "Sandra Faber", "Yves Bintner"]
+
+
+def _teachers(programmes, year, config):
+    "Two lycée teachers in each programme"
+    Teacher = Model.get('bts.programme.teacher', config=config)
+    people = [_person(name, config) for name in TEACHERS]
+    for index, programme in enumerate(programmes.values()):
+        for party in (people[index % 6], people[(index + 1) % 6]):
+            Teacher(party=party, programme=programme,
+                academic_year=year).save()
+
+
 def _contracts(programmes, years, config):
     "Providers with contracts in 2025/2026, some near the caps"
     Contract = Model.get('bts.contract', config=config)
@@ -308,4 +322,5 @@ def load(config):
             programme.decision_reference = f"MESR-{decision_year}-{code}"
             programme.click('accredit')
         programmes[code] = programme
+    _teachers(programmes, years[2025], config)
     _contracts(programmes, years, config)

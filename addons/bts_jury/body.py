@@ -1,0 +1,365 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+import datetime as dt
+from collections import Counter
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin,
+    ModelSQL,
+    ModelView,
+    Unique,
+    Workflow,
+    fields,
+)
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval
+
+from .exceptions import CompositionError, MembershipError
+
+ROLES = [
+    ('president', "President"),
+    ('secretary', "Secretary"),
+    ('member', "Member"),
+    ('direction', "Member of the Lycée Direction"),
+    ('substitute', "Substitute"),
+    ('government_commissioner', "Government Commissioner"),
+    ('coordinator', "Coordinator"),
+    ('teacher', "Teacher"),
+    ('expert', "Professional Expert"),
+    ('promoter', "Promoter"),
+    ('tutor', "Tutor"),
+    ]
+SCOPES = [
+    ('programme', "Programme"),
+    ('lycee', "Lycée"),
+    ('national', "National"),
+    ]
+
+
+class BodyType(DeactivableMixin, ModelSQL, ModelView):
+    """Kind of group, commission or jury with its composition rule, who
+    presides, who nominates, its mandate and its proposal deadline (law of
+    21 July 2023, arts. 5-23; vademecum §I)."""
+    __name__ = 'bts.jury.body_type'
+    __string__ = "Body Type"
+    code = fields.Char("Code", required=True)
+    name = fields.Char("Name", required=True, translate=True)
+    scope = fields.Selection(SCOPES, "Scope", required=True)
+    presiding_role = fields.Selection(
+        [(None, '')] + ROLES, "Presided by",
+        help="The role whose holder presides the body.")
+    nominated_by = fields.Selection([
+            ('minister', "Minister, on the Director's Proposal"),
+            ('minister_direct', "Minister Directly"),
+            ('director', "Lycée Director"),
+            ], "Nominated by", required=True)
+    mandate_months = fields.Integer("Mandate (Months)", required=True)
+    proposal_month = fields.Integer(
+        "Proposal Deadline Month",
+        help="Proposals are due by this day and month of the first year of "
+        "the mandate (vademecum §I, principes généraux).")
+    proposal_day = fields.Integer("Proposal Deadline Day")
+    evaluates = fields.Boolean(
+        "Evaluates Students",
+        help="A specialised lecturer cannot be a member (art. 9(1) 2°).")
+    conflicts_apply = fields.Boolean(
+        "Conflicts of Interest Apply",
+        help="Members may not act for their spouse, partner or relatives "
+        "and in-laws up to the 4th degree (all bodies but the curriculum "
+        "group).")
+    quorum = fields.Integer(
+        "Quorum", help="Members present for a valid deliberation.")
+    concurring = fields.Integer(
+        "Concurring Members Needed",
+        help="Members who must agree for a decision; empty: simple "
+        "majority with the president's casting vote.")
+    rules = fields.One2Many(
+        'bts.jury.body_type.rule', 'body_type', "Composition")
+    legal_reference = fields.Char("Legal Reference", translate=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_unique', Unique(t, t.code),
+                'bts_jury.msg_body_type_code_unique'),
+            ]
+        cls._order.insert(0, ('name', 'ASC'))
+
+    def composition_errors(self, members):
+        "Return what is missing or too many in members per the rules"
+        counts = Counter(m.role for m in members)
+        errors = []
+        for rule in self.rules:
+            count = counts.pop(rule.role, 0)
+            if count < rule.minimum:
+                errors.append(gettext(
+                        'bts_jury.msg_composition_missing',
+                        role=rule.role_string, count=count,
+                        minimum=rule.minimum))
+            if rule.maximum is not None and count > rule.maximum:
+                errors.append(gettext(
+                        'bts_jury.msg_composition_too_many',
+                        role=rule.role_string, count=count,
+                        maximum=rule.maximum))
+        Member = Pool().get('bts.jury.member')
+        roles = dict(Member.fields_get(['role'])['role']['selection'])
+        for role, count in counts.items():
+            errors.append(gettext(
+                    'bts_jury.msg_composition_unexpected',
+                    role=roles[role], count=count))
+        return errors
+
+
+class BodyTypeRule(ModelSQL, ModelView):
+    "How many members of a role a body type has"
+    __name__ = 'bts.jury.body_type.rule'
+    __string__ = "Composition Rule"
+    body_type = fields.Many2One(
+        'bts.jury.body_type', "Body Type", required=True, ondelete='CASCADE')
+    role = fields.Selection(ROLES, "Role", required=True)
+    role_string = role.translated('role')
+    minimum = fields.Integer("Minimum", required=True)
+    maximum = fields.Integer("Maximum", help="Empty for no maximum.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('body_type')
+
+
+class Body(Workflow, ModelSQL, ModelView):
+    """A group, commission or jury of a programme, a lycée or the whole
+    country, for the academic year its mandate starts"""
+    __name__ = 'bts.jury.body'
+    __string__ = "Body"
+    _states = {'readonly': Eval('state') != 'draft'}
+    body_type = fields.Many2One(
+        'bts.jury.body_type', "Type", required=True, ondelete='RESTRICT',
+        states=_states)
+    scope = fields.Function(
+        fields.Selection(SCOPES, "Scope"), 'on_change_with_scope')
+    programme = fields.Many2One(
+        'bts.programme', "Programme", ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('scope') == 'programme',
+            'invisible': Eval('scope') != 'programme',
+            })
+    lycee = fields.Many2One(
+        'bts.lycee', "Lycée", ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'],
+            'required': Eval('scope') == 'lycee',
+            'invisible': Eval('scope') == 'national',
+            })
+    academic_year = fields.Many2One(
+        'bts.academic_year', "Academic Year", required=True,
+        ondelete='RESTRICT', states=_states,
+        help="The academic year the mandate starts.")
+    mandate_end = fields.Function(
+        fields.Date("Mandate End"), 'on_change_with_mandate_end')
+    members = fields.One2Many(
+        'bts.jury.member', 'body', "Members", states=_states)
+    proposal_date = fields.Date(
+        "Proposal Date", states=_states,
+        help="The day the director sent the nomination proposal.")
+    proposal_deadline = fields.Function(
+        fields.Date("Proposal Deadline"), 'on_change_with_proposal_deadline')
+    late = fields.Function(fields.Boolean("Late Proposal"), 'get_late')
+    decree_reference = fields.Char(
+        "Ministerial Decree", states={
+            'readonly': Eval('state') == 'nominated',
+            })
+    decree_date = fields.Date(
+        "Decree Date", states={
+            'readonly': Eval('state') == 'nominated',
+            'required': Bool(Eval('decree_reference')),
+            })
+    complete = fields.Function(
+        fields.Boolean("Complete"), 'get_complete')
+    sittings = fields.One2Many(
+        'bts.jury.sitting', 'body', "Sittings", readonly=True)
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('proposed', "Proposed"),
+            ('nominated', "Nominated"),
+            ], "State", readonly=True, required=True)
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('academic_year', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'proposed'),
+            ('proposed', 'draft'),
+            ('proposed', 'nominated'),
+            ('draft', 'nominated'),
+            }
+        cls._buttons.update({
+                'draft': {
+                    'invisible': Eval('state') != 'proposed',
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                'propose': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-forward',
+                    'depends': ['state'],
+                    },
+                'nominate': {
+                    'invisible': Eval('state') == 'nominated',
+                    'icon': 'tryton-ok',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    def get_rec_name(self, name):
+        where = (self.programme or self.lycee)
+        where = f' {where.rec_name}' if where else ''
+        return (f'{self.body_type.name}{where} '
+            f'{self.academic_year.name}')
+
+    @fields.depends('body_type')
+    def on_change_with_scope(self, name=None):
+        return self.body_type.scope if self.body_type else None
+
+    @fields.depends('body_type', 'academic_year')
+    def on_change_with_mandate_end(self, name=None):
+        "The day before the same date mandate months later (RULES.md §K.16)"
+        if self.body_type and self.academic_year:
+            start = self.academic_year.start_date
+            months = start.month - 1 + self.body_type.mandate_months
+            return dt.date(start.year + months // 12, months % 12 + 1,
+                start.day) - dt.timedelta(1)
+
+    @fields.depends('body_type', 'academic_year')
+    def on_change_with_proposal_deadline(self, name=None):
+        "Vademecum §I: 15 September for litigation, 15 October otherwise"
+        if (self.body_type and self.academic_year
+                and self.body_type.proposal_month):
+            return dt.date(self.academic_year.start_date.year,
+                self.body_type.proposal_month, self.body_type.proposal_day)
+
+    def get_late(self, name):
+        return bool(self.proposal_date and self.proposal_deadline
+            and self.proposal_date > self.proposal_deadline)
+
+    def get_complete(self, name):
+        return not self.body_type.composition_errors(self.members)
+
+    @classmethod
+    def check_composition(cls, bodies):
+        for body in bodies:
+            if errors := body.body_type.composition_errors(body.members):
+                raise CompositionError(gettext(
+                        'bts_jury.msg_composition_invalid',
+                        body=body.rec_name,
+                        legal_reference=body.body_type.legal_reference or '',
+                        errors='\n'.join(f'- {e}' for e in errors)))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, bodies):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('proposed')
+    def propose(cls, bodies):
+        Date = Pool().get('ir.date')
+        cls.check_composition(bodies)
+        for body in bodies:
+            if not body.proposal_date:
+                body.proposal_date = Date.today()
+        cls.save(bodies)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('nominated')
+    def nominate(cls, bodies):
+        cls.check_composition(bodies)
+        Member = Pool().get('bts.jury.member')
+        for body in bodies:
+            if body.body_type.nominated_by != 'director' and not (
+                    body.decree_reference and body.decree_date):
+                raise CompositionError(gettext(
+                        'bts_jury.msg_body_decree_missing',
+                        body=body.rec_name))
+        Member.check_legal_basis([m for b in bodies for m in b.members])
+
+
+class Member(ModelSQL, ModelView):
+    """Membership of a person in a body with a role and its legal basis: the
+    ministerial decree or, where the law lets the director designate, the
+    director's designation (vademecum §I; RULES.md §K.10)"""
+    __name__ = 'bts.jury.member'
+    __string__ = "Body Member"
+    body = fields.Many2One(
+        'bts.jury.body', "Body", required=True, ondelete='CASCADE')
+    party = fields.Many2One(
+        'party.party', "Person", required=True, ondelete='RESTRICT')
+    role = fields.Selection(ROLES, "Role", required=True)
+    role_string = role.translated('role')
+    legal_basis = fields.Selection([
+            (None, ''),
+            ('decree', "Ministerial Decree"),
+            ('designation', "Director's Designation"),
+            ], "Legal Basis")
+    legal_reference = fields.Char(
+        "Reference", states={'required': Bool(Eval('legal_basis'))},
+        help="The decree or designation reference.")
+    legal_date = fields.Date(
+        "Date", states={'required': Bool(Eval('legal_basis'))})
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('body')
+
+    def get_rec_name(self, name):
+        return f'{self.party.rec_name} ({self.role_string})'
+
+    @classmethod
+    def validate(cls, members):
+        super().validate(members)
+        cls.check_specialised_lecturer(members)
+
+    @classmethod
+    def check_specialised_lecturer(cls, members):
+        """A specialised lecturer never takes part in evaluating students
+        (law of 21 July 2023, art. 9(1) 2°)"""
+        TeachingBody = Pool().get('bts.teaching_body')
+        for member in members:
+            body = member.body
+            if not body.body_type.evaluates or not body.programme:
+                continue
+            roles = {r.role for r in TeachingBody.search([
+                        ('party', '=', member.party.id),
+                        ('programme', '=', body.programme.id),
+                        ('academic_year', '=', body.academic_year.id),
+                        ])}
+            if 'specialised' in roles and not roles & {'teacher', 'external'}:
+                raise MembershipError(gettext(
+                        'bts_jury.msg_member_specialised',
+                        party=member.party.rec_name, body=body.rec_name))
+
+    @classmethod
+    def check_legal_basis(cls, members):
+        "Only nominated or designated people can be paid (§K.10)"
+        for member in members:
+            nominated_by = member.body.body_type.nominated_by
+            expected = ('designation' if nominated_by == 'director'
+                else 'decree')
+            if member.legal_basis != expected:
+                raise MembershipError(gettext(
+                        f'bts_jury.msg_member_{expected}_missing',
+                        member=member.rec_name, body=member.body.rec_name))

@@ -46,26 +46,27 @@ class ProviderUsage(ModelSQL, ModelView):
         Contract = pool.get('bts.contract')
         Line = pool.get('bts.contract.line')
         contract, line = Contract.__table__(), Line.__table__()
-        semester = Case(
-            (contract.role == 'specialised', line.semester), else_=Null)
-        return line.join(contract,
+        lines = line.join(contract,
             condition=line.contract == contract.id
             ).select(
-            Min(line.id).as_('id'),
-            Literal(0).as_('create_uid'),
-            Max(line.create_date).as_('create_date'),
-            Literal(0).as_('write_uid'),
-            Max(line.write_date).as_('write_date'),
-            contract.party.as_('party'),
-            contract.academic_year.as_('academic_year'),
-            semester.as_('semester'),
-            contract.role.as_('role'),
-            Sum(line.quantity).as_('lessons'),
-            Count(contract.programme, distinct=True).as_('programmes'),
+            line.id, line.create_date, line.write_date, line.quantity,
+            contract.party, contract.academic_year, contract.role,
+            contract.programme,
+            Case((contract.role == 'specialised', line.semester),
+                else_=Null).as_('semester'),
             where=contract.state.in_(COUNTED_STATES)
-            & contract.role.in_(SHARE_ROLES),
-            group_by=[contract.party, contract.academic_year, semester,
-                contract.role])
+            & contract.role.in_(SHARE_ROLES))
+        return lines.select(
+            Min(lines.id).as_('id'),
+            Literal(0).as_('create_uid'),
+            Max(lines.create_date).as_('create_date'),
+            Literal(0).as_('write_uid'),
+            Max(lines.write_date).as_('write_date'),
+            lines.party, lines.academic_year, lines.semester, lines.role,
+            Sum(lines.quantity).as_('lessons'),
+            Count(lines.programme, distinct=True).as_('programmes'),
+            group_by=[lines.party, lines.academic_year, lines.semester,
+                lines.role])
 
     @classmethod
     def get_limit(cls, usages, names):

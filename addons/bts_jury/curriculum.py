@@ -104,7 +104,7 @@ class Work(ModelSQL, ModelView):
                 ).join(body, condition=member.body == body.id
                 ).select(Sum(work.hours), where=where))
         total, = cursor.fetchone()
-        return Decimal(str(total or 0))
+        return Decimal(str(total or 0)).quantize(Decimal('0.1'))
 
     def check_caps(self):
         """Refuse hours beyond the caps of Annex E and a coordinator's

@@ -9,8 +9,9 @@ from .exceptions import ConflictOfInterestError, SittingError
 
 
 class Sitting(Workflow, ModelSQL, ModelView):
-    """A meeting, test, interview or deliberation of a body with its
-    attendance list and the students or candidates it concerns"""
+    """A meeting, test, interview, deliberation or signature of diplomas of
+    a body with its attendance list (the signatories for diplomas) and the
+    students or candidates it concerns"""
     __name__ = 'bts.jury.sitting'
     __string__ = "Sitting"
     _states = {'readonly': Eval('state') != 'draft'}
@@ -23,6 +24,7 @@ class Sitting(Workflow, ModelSQL, ModelView):
             ('test', "Test"),
             ('interview', "Interview"),
             ('deliberation', "Deliberation"),
+            ('diploma', "Signature of Diplomas"),
             ], "Kind", required=True, states=_states)
     kind_string = kind.translated('kind')
     attendees = fields.Many2Many(

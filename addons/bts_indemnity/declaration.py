@@ -1,0 +1,472 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sql.aggregate import Sum
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.bts_programme import caps
+from trytond.modules.bts_programme.contract import SHARE_ROLES
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.rpc import RPC
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import DeclarationError
+
+STATES = [
+    ('draft', "Draft"),
+    ('submitted', "Submitted"),
+    ('countersigned', "Countersigned"),
+    ('verified', "Verified"),
+    ('approved', "Approved"),
+    ('paid', "Paid"),
+    ]
+# Declarations whose lessons count against the caps.
+COUNTED_STATES = ('submitted', 'countersigned', 'verified', 'approved',
+    'paid')
+_DRAFT = Eval('state') != 'draft'
+
+
+def _stamp(name):
+    return (
+        fields.Many2One('res.user', f"{name} by", readonly=True),
+        fields.DateTime(f"{name} on", readonly=True))
+
+
+class Declaration(Workflow, ModelSQL, ModelView):
+    """Déclaration: the lessons a provider gave under a contract in a month,
+    or the Annex E acts a body member performed, declared by lycée HR and
+    approved up to the ministry (vademecum §I and §II; RULES.md §C.14)"""
+    __name__ = 'bts.declaration'
+    __string__ = "Declaration"
+    kind = fields.Selection([
+            ('lessons', "Lessons"),
+            ('acts', "Acts"),
+            ], "Kind", required=True, states={'readonly': _DRAFT})
+    contract = fields.Many2One(
+        'bts.contract', "Contract", ondelete='RESTRICT',
+        domain=[('state', '=', 'active')],
+        states={
+            'readonly': _DRAFT,
+            'required': Eval('kind') == 'lessons',
+            'invisible': Eval('kind') != 'lessons',
+            })
+    member = fields.Many2One(
+        'bts.jury.member', "Body Member", ondelete='RESTRICT',
+        states={
+            'readonly': _DRAFT,
+            'required': Eval('kind') == 'acts',
+            'invisible': Eval('kind') != 'acts',
+            })
+    party = fields.Function(
+        fields.Many2One('party.party', "Beneficiary"), 'get_party',
+        searcher='search_party')
+    lycee = fields.Many2One(
+        'bts.lycee', "Lycée", required=True, ondelete='RESTRICT',
+        states={'readonly': _DRAFT})
+    programme = fields.Function(
+        fields.Many2One('bts.programme', "Programme"), 'get_programme')
+    month = fields.Date(
+        "Month", required=True, states={'readonly': _DRAFT},
+        help="The first day of the month declared.")
+    lines = fields.One2Many(
+        'bts.declaration.line', 'declaration', "Lines",
+        states={'readonly': _DRAFT})
+    amount = fields.Function(
+        fields.Numeric("Amount", digits=(16, 2)), 'get_amount')
+    rejection_reason = fields.Text(
+        "Reason of the Last Rejection", readonly=True)
+    submitted_by, submitted_on = _stamp("Submitted")
+    countersigned_by, countersigned_on = _stamp("Countersigned")
+    verified_by, verified_on = _stamp("Verified")
+    approved_by, approved_on = _stamp("Approved")
+    state = fields.Selection(STATES, "State", readonly=True, required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('month', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'submitted'),
+            ('submitted', 'countersigned'),
+            ('countersigned', 'verified'),
+            ('verified', 'approved'),
+            ('approved', 'paid'),
+            ('submitted', 'draft'),
+            ('countersigned', 'draft'),
+            ('verified', 'draft'),
+            ('approved', 'draft'),
+            }
+        cls._buttons.update({
+                'submit': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-forward', 'depends': ['state']},
+                'countersign': {
+                    'invisible': Eval('state') != 'submitted',
+                    'icon': 'tryton-forward', 'depends': ['state']},
+                'verify': {
+                    'invisible': Eval('state') != 'countersigned',
+                    'icon': 'tryton-forward', 'depends': ['state']},
+                'approve': {
+                    'invisible': Eval('state') != 'verified',
+                    'icon': 'tryton-ok', 'depends': ['state']},
+                'reject': {
+                    'invisible': ~Eval('state').in_(
+                        ['submitted', 'countersigned', 'verified',
+                            'approved']),
+                    'icon': 'tryton-back', 'depends': ['state']},
+                })
+        # Tryton's two-person pattern (account_payment): approving needs
+        # a fresh login.
+        cls.__rpc__.update({
+                'approve': RPC(
+                    readonly=False, instantiate=0, fresh_session=True),
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_kind(cls):
+        return 'lessons'
+
+    def get_rec_name(self, name):
+        return f'{self.party.rec_name} {self.month:%Y-%m}'
+
+    def get_party(self, name):
+        source = self.contract if self.kind == 'lessons' else self.member
+        return source.party if source else None
+
+    @classmethod
+    def search_party(cls, name, clause):
+        return ['OR',
+            ('contract.party',) + tuple(clause[1:]),
+            ('member.party',) + tuple(clause[1:]),
+            ]
+
+    def get_programme(self, name):
+        if self.contract:
+            return self.contract.programme
+        if self.member:
+            return self.member.body.programme
+
+    def get_amount(self, name):
+        return sum((line.amount or 0 for line in self.lines), Decimal(0))
+
+    @classmethod
+    def _stamp(cls, declarations, name):
+        cls.write(declarations, {
+                f'{name}_by': Transaction().user,
+                f'{name}_on': dt.datetime.now(),
+                })
+
+    @classmethod
+    def check(cls, declarations):
+        "The checks of submission and approval (RULES.md §C.14)"
+        Line = Pool().get('bts.declaration.line')
+        lessons = [d for d in declarations if d.kind == 'lessons']
+        caps.lock([d.contract.party for d in lessons]
+            + [d.contract.programme for d in lessons])
+        for declaration in declarations:
+            if not declaration.lines:
+                raise DeclarationError(gettext(
+                        'bts_indemnity.msg_declaration_empty',
+                        declaration=declaration.rec_name))
+            for line in declaration.lines:
+                line.check()
+        cls.check_lesson_caps(lessons)
+        Line.compute_amounts(
+            [line for d in declarations for line in d.lines])
+
+    @classmethod
+    def declared(cls, role, exclude=(), **criteria):
+        """Return the declared lessons of role per programme code, of the
+        counted declarations matching criteria (party, academic_year,
+        semester, programme)"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        Contract = pool.get('bts.contract')
+        Programme = pool.get('bts.programme')
+        declaration, line = cls.__table__(), Line.__table__()
+        contract, programme = Contract.__table__(), Programme.__table__()
+        roles = role if isinstance(role, tuple) else (role,)
+        where = (declaration.state.in_(COUNTED_STATES)
+            & contract.role.in_(roles))
+        for name, value in criteria.items():
+            column = (line.semester if name == 'semester'
+                else line.academic_year if name == 'academic_year'
+                else getattr(contract, name))
+            where &= column == value.id
+        if exclude:
+            where &= ~declaration.id.in_([d.id for d in exclude])
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.join(declaration,
+                condition=line.declaration == declaration.id
+                ).join(contract,
+                condition=declaration.contract == contract.id
+                ).join(programme,
+                condition=contract.programme == programme.id
+                ).select(programme.code, Sum(line.quantity),
+                where=where, group_by=[programme.code]))
+        return {code: int(quantity or 0) for code, quantity in cursor}
+
+    @classmethod
+    def check_lesson_caps(cls, declarations):
+        """The caps of art. 9(2), on declared lessons, with the functions
+        the contracts use; a lesson counts in the academic year and the
+        semester of its date (RULES.md §H.3)"""
+        requested = defaultdict(lambda: defaultdict(int))
+        for declaration in declarations:
+            contract = declaration.contract
+            for line in declaration.lines:
+                for key in [
+                        ('year', contract.role, contract.party,
+                            line.academic_year),
+                        ('semester', contract.role, contract.party,
+                            line.semester),
+                        ('share', contract.role, contract.programme,
+                            line.academic_year)]:
+                    requested[key][contract.programme.code] += int(
+                        line.quantity)
+        share = defaultdict(lambda: defaultdict(int))
+        for (scope, role, subject, period), lessons in requested.items():
+            if scope == 'year' and role == 'external':
+                caps.check_external_year(subject, period,
+                    cls.declared('external', exclude=declarations,
+                        party=subject, academic_year=period), lessons)
+            elif scope == 'semester' and role == 'specialised':
+                caps.check_specialised_semester(subject, period,
+                    cls.declared('specialised', exclude=declarations,
+                        party=subject, semester=period), lessons)
+            elif scope == 'share' and role in SHARE_ROLES:
+                for code, quantity in lessons.items():
+                    share[(subject, period)][code] += quantity
+        for (programme, year), lessons in share.items():
+            caps.check_external_share(programme, year,
+                cls.declared(SHARE_ROLES, exclude=declarations,
+                    programme=programme, academic_year=year), lessons)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('submitted')
+    def submit(cls, declarations):
+        cls.check(declarations)
+        cls._stamp(declarations, 'submitted')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('countersigned')
+    def countersign(cls, declarations):
+        cls._stamp(declarations, 'countersigned')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('verified')
+    def verify(cls, declarations):
+        cls._stamp(declarations, 'verified')
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('approved')
+    def approve(cls, declarations):
+        "Nobody approves what they submitted (account_payment's pattern)"
+        user = Transaction().user
+        for declaration in declarations:
+            if declaration.submitted_by and declaration.submitted_by.id == (
+                    user):
+                raise DeclarationError(gettext(
+                        'bts_indemnity.msg_declaration_self_approval',
+                        declaration=declaration.rec_name))
+        cls.check(declarations)
+        cls._stamp(declarations, 'approved')
+
+    @classmethod
+    @ModelView.button_action('bts_indemnity.wizard_declaration_reject')
+    def reject(cls, declarations):
+        pass
+
+    @classmethod
+    @Workflow.transition('draft')
+    def reset(cls, declarations, reason):
+        "Back to draft with the mandatory reason"
+        if not (reason or '').strip():
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_declaration_reason_missing'))
+        cls.write(declarations, {
+                'rejection_reason': reason,
+                'submitted_by': None, 'submitted_on': None,
+                'countersigned_by': None, 'countersigned_on': None,
+                'verified_by': None, 'verified_on': None,
+                'approved_by': None, 'approved_on': None,
+                })
+
+
+class DeclarationLine(ModelSQL, ModelView):
+    """A line of a declaration: a date of service and its quantity, with the
+    rate at index 100, the index in force on that date, the euro rate and
+    the amount, stored so that later index changes never alter it
+    (RULES.md §K.1, §K.14)"""
+    __name__ = 'bts.declaration.line'
+    __string__ = "Declaration Line"
+    declaration = fields.Many2One(
+        'bts.declaration', "Declaration", required=True, ondelete='CASCADE')
+    date = fields.Date("Date", required=True)
+    course = fields.Many2One(
+        'bts.programme.course', "Course", ondelete='RESTRICT',
+        states={
+            'required': Eval('_parent_declaration', {}).get(
+                'kind') == 'lessons',
+            })
+    act = fields.Many2One(
+        'bts.jury.act', "Act", ondelete='RESTRICT',
+        states={
+            'required': Eval('_parent_declaration', {}).get(
+                'kind') == 'acts',
+            })
+    sitting = fields.Many2One(
+        'bts.jury.sitting', "Sitting", ondelete='RESTRICT',
+        domain=[If(Eval('sitting'), ('state', '=', 'recorded'), ())])
+    quantity = fields.Numeric(
+        "Quantity", digits=(16, 2), required=True,
+        domain=[('quantity', '>', 0)],
+        help="Lessons, hours, candidates, tests, files, students, decisions "
+        "or meetings, as the unit of the rate says.")
+    academic_year = fields.Many2One(
+        'bts.academic_year', "Academic Year", readonly=True)
+    semester = fields.Many2One('bts.semester', "Semester", readonly=True)
+    rate = fields.Numeric("Rate at Index 100", digits=(16, 3), readonly=True)
+    index = fields.Numeric("Index", digits=(16, 2), readonly=True)
+    euro_rate = fields.Numeric("Rate in Euros", digits=(16, 2), readonly=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('declaration')
+        cls._order.insert(0, ('date', 'ASC'))
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "The academic year and semester of the date of service (art. 1, 4°)"
+        pool = Pool()
+        AcademicYear = pool.get('bts.academic_year')
+        Semester = pool.get('bts.semester')
+        values = super().preprocess_values(mode, values)
+        if values.get('date'):
+            values['academic_year'] = AcademicYear.find(values['date']).id
+            values['semester'] = Semester.find(values['date']).id
+        return values
+
+    def check(self):
+        declaration = self.declaration
+        month = declaration.month
+        if (self.date.year, self.date.month) != (month.year, month.month):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_outside_month',
+                    line=self.rec_name, month=f'{month:%Y-%m}'))
+        if declaration.kind == 'lessons':
+            self.check_lessons()
+        else:
+            self.check_act()
+
+    def check_lessons(self):
+        """Lessons only within an active contract's dates and planned
+        lessons (vademecum §II.4); beyond them an amendment is needed"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        contract = self.declaration.contract
+        if (contract.state != 'active'
+                or not (contract.start_date <= self.date
+                    <= contract.end_date)):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_outside_contract',
+                    line=self.rec_name, contract=contract.rec_name,
+                    start=contract.start_date, end=contract.end_date))
+        planned = sum(line.quantity for line in contract.lines
+            if line.course == self.course)
+        declared = sum(line.quantity for line in Line.search([
+                    ('declaration.contract', '=', contract.id),
+                    ['OR',
+                        ('declaration.state', 'in', COUNTED_STATES),
+                        ('declaration', '=', self.declaration.id),
+                        ],
+                    ('course', '=', self.course.id),
+                    ]))
+        if declared > planned:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_beyond_plan',
+                    course=self.course.rec_name, contract=contract.rec_name,
+                    declared=declared, planned=planned))
+
+    def check_act(self):
+        """Acts only by members of the body with a legal basis (§K.10), for
+        sittings they attended, without conflict of interest"""
+        member = self.declaration.member
+        body = member.body
+        if body.state != 'nominated' or not member.legal_basis:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_member_not_nominated',
+                    member=member.rec_name, body=body.rec_name))
+        if self.act.body_type != body.body_type:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_act_body',
+                    act=self.act.rec_name, body=body.rec_name))
+        if self.sitting and (self.sitting.body != body
+                or member not in self.sitting.attendees):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_not_attended',
+                    member=member.rec_name, sitting=self.sitting.rec_name))
+
+    def get_rec_name(self, name):
+        return f'{self.declaration.rec_name} {self.date}'
+
+    def rate_at_index_100(self):
+        "The rate of the line's unit: the contract line's or the act's"
+        declaration = self.declaration
+        if declaration.kind == 'acts':
+            return self.act.amount
+        for line in declaration.contract.lines:
+            if line.course == self.course:
+                return line.rate_amount
+
+    @classmethod
+    def compute_amounts(cls, lines):
+        """Store the rate at index 100, the index in force on the date of
+        service, the euro rate rounded half-up to the cent and the amount
+        (RULES.md §K.1)"""
+        WageIndex = Pool().get('bts.wage_index')
+        for line in lines:
+            line.rate = line.rate_at_index_100()
+            line.index = WageIndex.get_index(line.date)
+            line.euro_rate = WageIndex.to_euros(line.rate, line.date)
+            line.amount = (line.euro_rate * line.quantity).quantize(
+                Decimal('0.01'))
+        cls.save(lines)
+
+
+class RejectStart(ModelView):
+    "Reject a declaration: the reason"
+    __name__ = 'bts.declaration.reject.start'
+    __string__ = "Reject Declaration"
+    reason = fields.Text("Reason", required=True)
+
+
+class Reject(Wizard):
+    "Reject declarations back to draft with a mandatory reason"
+    __name__ = 'bts.declaration.reject'
+    start = StateView('bts.declaration.reject.start',
+        'bts_indemnity.declaration_reject_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Reject", 'reject', 'tryton-ok', default=True),
+            ])
+    reject = StateTransition()
+
+    def transition_reject(self):
+        self.model.reset(self.records, self.start.reason)
+        return 'end'

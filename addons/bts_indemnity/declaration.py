@@ -26,9 +26,11 @@ STATES = [
     ('approved', "Approved"),
     ('paid', "Paid"),
     ]
-# Declarations whose lessons count against the caps.
+# Declarations whose lessons count against the caps: on submission every
+# declaration on its way, on approval the approved ones.
 COUNTED_STATES = ('submitted', 'countersigned', 'verified', 'approved',
     'paid')
+APPROVED_STATES = ('approved', 'paid')
 _DRAFT = Eval('state') != 'draft'
 
 
@@ -167,8 +169,9 @@ class Declaration(Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    def check(cls, declarations):
-        "The checks of submission and approval (RULES.md §C.14)"
+    def check(cls, declarations, counted=COUNTED_STATES):
+        """The checks of submission and approval (RULES.md §C.14), the caps
+        with the lessons of the declarations in the counted states"""
         Line = Pool().get('bts.declaration.line')
         lessons = [d for d in declarations if d.kind == 'lessons']
         caps.lock([d.contract.party for d in lessons]
@@ -180,15 +183,15 @@ class Declaration(Workflow, ModelSQL, ModelView):
                         declaration=declaration.rec_name))
             for line in declaration.lines:
                 line.check()
-        cls.check_lesson_caps(lessons)
+        cls.check_lesson_caps(lessons, counted)
         Line.compute_amounts(
             [line for d in declarations for line in d.lines])
 
     @classmethod
-    def declared(cls, role, exclude=(), **criteria):
+    def declared(cls, role, counted, exclude=(), **criteria):
         """Return the declared lessons of role per programme code, of the
-        counted declarations matching criteria (party, academic_year,
-        semester, programme)"""
+        declarations in the counted states matching criteria (party,
+        academic_year, semester, programme)"""
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         Contract = pool.get('bts.contract')
@@ -196,7 +199,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
         declaration, line = cls.__table__(), Line.__table__()
         contract, programme = Contract.__table__(), Programme.__table__()
         roles = role if isinstance(role, tuple) else (role,)
-        where = (declaration.state.in_(COUNTED_STATES)
+        where = (declaration.state.in_(counted)
             & contract.role.in_(roles))
         for name, value in criteria.items():
             column = (line.semester if name == 'semester'
@@ -217,7 +220,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
         return {code: int(quantity or 0) for code, quantity in cursor}
 
     @classmethod
-    def check_lesson_caps(cls, declarations):
+    def check_lesson_caps(cls, declarations, counted=COUNTED_STATES):
         """The caps of art. 9(2), on declared lessons, with the functions
         the contracts use; a lesson counts in the academic year and the
         semester of its date (RULES.md §H.3)"""
@@ -238,18 +241,19 @@ class Declaration(Workflow, ModelSQL, ModelView):
         for (scope, role, subject, period), lessons in requested.items():
             if scope == 'year' and role == 'external':
                 caps.check_external_year(subject, period,
-                    cls.declared('external', exclude=declarations,
+                    cls.declared('external', counted, exclude=declarations,
                         party=subject, academic_year=period), lessons)
             elif scope == 'semester' and role == 'specialised':
                 caps.check_specialised_semester(subject, period,
-                    cls.declared('specialised', exclude=declarations,
+                    cls.declared('specialised', counted,
+                        exclude=declarations,
                         party=subject, semester=period), lessons)
             elif scope == 'share' and role in SHARE_ROLES:
                 for code, quantity in lessons.items():
                     share[(subject, period)][code] += quantity
         for (programme, year), lessons in share.items():
             caps.check_external_share(programme, year,
-                cls.declared(SHARE_ROLES, exclude=declarations,
+                cls.declared(SHARE_ROLES, counted, exclude=declarations,
                     programme=programme, academic_year=year), lessons)
 
     @classmethod
@@ -283,7 +287,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
                 raise DeclarationError(gettext(
                         'bts_indemnity.msg_declaration_self_approval',
                         declaration=declaration.rec_name))
-        cls.check(declarations)
+        cls.check(declarations, APPROVED_STATES)
         cls._stamp(declarations, 'approved')
 
     @classmethod

@@ -1,0 +1,180 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""The caps on declared lessons: checked on approval with the contracts' cap
+code, and on PostgreSQL two approvals that together pass the 252 lessons of
+art. 9(2) al. 3 cannot both succeed."""
+import datetime as dt
+import threading
+import unittest
+from decimal import Decimal
+
+from trytond import backend
+from trytond.modules.bts_programme.exceptions import CapError
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.transaction import Transaction, TransactionError
+
+
+def approve(declaration_id):
+    """Approve in its own transaction as trytond's dispatcher does: restart
+    with the records locked first when the lock was not held"""
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 0, **extras) as transaction:
+            Declaration = Pool().get('bts.declaration')
+            try:
+                Declaration.approve([Declaration(declaration_id)])
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return
+
+
+class DeclaredCapsTestCase(unittest.TestCase):
+    "Declared lessons against the 252-lesson cap"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['bts_indemnity'])
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    def setUp(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            self.declarations = self.create_declarations()
+            transaction.commit()
+
+    def tearDown(self):
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            for name in ['bts.declaration', 'bts.contract', 'bts.programme',
+                    'bts.lycee', 'bts.academic_year']:
+                Model = pool.get(name)
+                if name == 'bts.contract':
+                    Model.write(Model.search([]), {'state': 'draft'})
+                Model.delete(Model.search([]))
+            transaction.commit()
+
+    @staticmethod
+    def create_declarations():
+        """Two verified declarations of one lecturer, 200 lessons in A and 53
+        in B, under active contracts that the caps did not see (written
+        directly, as a contract signed before a correction would be)"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lycee = pool.get('bts.lycee')
+        AcademicYear = pool.get('bts.academic_year')
+        Programme = pool.get('bts.programme')
+        Contract = pool.get('bts.contract')
+        Declaration = pool.get('bts.declaration')
+        year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
+        lycee_party, lecturer = Party.create(
+            [{'name': "Lycée"}, {'name': "Lecturer"}])
+        lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
+        declarations = []
+        for code, lessons in [('A', 200), ('B', 53)]:
+            programme, = Programme.create([{
+                        'code': code, 'name': code,
+                        'lycees': [('add', [lycee.id])],
+                        'modules': [('create', [{
+                                        'code': 'M', 'name': 'M',
+                                        'kind': 'lycee', 'year_of_study': '1',
+                                        'semester': 'winter',
+                                        'courses': [('create', [{
+                                                        'code': 'C',
+                                                        'name': 'C',
+                                                        'ects': Decimal(10),
+                                                        'planned_lessons':
+                                                        1200,
+                                                        }])],
+                                        }])],
+                        }])
+            course = programme.modules[0].courses[0]
+            contract, = Contract.create([{
+                        'party': lecturer.id, 'role': 'external',
+                        'programme': programme.id, 'lycee': lycee.id,
+                        'academic_year': year.id,
+                        'start_date': dt.date(2025, 10, 1),
+                        'end_date': year.end_date,
+                        'lines': [('create', [{
+                                        'course': course.id,
+                                        'semester': year.semesters[0].id,
+                                        'quantity': lessons,
+                                        'rate_kind': 'external_r1',
+                                        'rate_amount': Decimal('12.07'),
+                                        }])],
+                        }])
+            Contract.write([contract], {'state': 'active'})
+            declaration, = Declaration.create([{
+                        'kind': 'lessons', 'contract': contract.id,
+                        'lycee': lycee.id, 'month': dt.date(2025, 10, 1),
+                        'lines': [('create', [{
+                                        'date': dt.date(2025, 10, 6),
+                                        'course': course.id,
+                                        'quantity': Decimal(lessons),
+                                        }])],
+                        }])
+            Declaration.write([declaration], {'state': 'verified'})
+            declarations.append(declaration.id)
+        return declarations
+
+    def test_second_approval_meets_the_cap(self):
+        "200 + 53 declared lessons: the 253rd is refused on approval"
+        first, second = self.declarations
+        approve(first)
+        with self.assertRaises(CapError) as error:
+            approve(second)
+        self.assertIn(
+            "already 200 lessons (A: 200), requested 53 (B: 53), "
+            "total 253, limit 252", error.exception.message)
+
+    @unittest.skipUnless(
+        backend.name == 'postgresql', "locking is proven on PostgreSQL")
+    def test_concurrent_approvals(self):
+        "Two users approving at once cannot pass the cap together"
+        started = threading.Barrier(2, timeout=30)
+        first_committed = threading.Event()
+        outcome = {}
+
+        def approve(declaration_id, first):
+            extras = {}
+            while True:
+                transaction = Transaction().start(DB_NAME, 0, **extras)
+                try:
+                    Declaration = Pool().get('bts.declaration')
+                    declaration = Declaration(declaration_id)
+                    declaration.amount  # noqa: B018
+                    if not extras:
+                        started.wait()
+                        if not first:
+                            first_committed.wait(30)
+                    Declaration.approve([declaration])
+                    transaction.commit()
+                    outcome[declaration_id] = 'approved'
+                except TransactionError as error:
+                    transaction.rollback()
+                    error.fix(extras)
+                    continue
+                except CapError as error:
+                    transaction.rollback()
+                    outcome[declaration_id] = error.message
+                finally:
+                    transaction.stop()
+                    if first and declaration_id in outcome:
+                        first_committed.set()
+                break
+
+        threads = [
+            threading.Thread(target=approve, args=(d, i == 0))
+            for i, d in enumerate(self.declarations)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        first, second = self.declarations
+        self.assertEqual(outcome[first], 'approved')
+        self.assertIn("total 253, limit 252", outcome[second])

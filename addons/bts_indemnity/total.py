@@ -1,0 +1,67 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+from sql import Literal
+from sql.aggregate import Max, Min, Sum
+from sql.conditionals import Coalesce
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+
+from .declaration import STATES
+
+
+class DeclarationTotal(ModelSQL, ModelView):
+    """Declared amounts per person, lycée, programme, academic year and
+    state, to total them by any of these in the list"""
+    __name__ = 'bts.declaration.total'
+    __string__ = "Declared Amounts"
+    party = fields.Many2One('party.party', "Beneficiary", readonly=True)
+    lycee = fields.Many2One('bts.lycee', "Lycée", readonly=True)
+    programme = fields.Many2One('bts.programme', "Programme", readonly=True)
+    academic_year = fields.Many2One(
+        'bts.academic_year', "Academic Year", readonly=True)
+    state = fields.Selection(STATES, "State", readonly=True)
+    quantity = fields.Numeric("Quantity", digits=(16, 2), readonly=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order[0:0] = [('academic_year', 'DESC'), ('party', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        Contract = pool.get('bts.contract')
+        Member = pool.get('bts.jury.member')
+        Body = pool.get('bts.jury.body')
+        declaration, line = Declaration.__table__(), Line.__table__()
+        contract, member = Contract.__table__(), Member.__table__()
+        body = Body.__table__()
+        lines = (line
+            .join(declaration, condition=line.declaration == declaration.id)
+            .join(contract, 'LEFT',
+                condition=declaration.contract == contract.id)
+            .join(member, 'LEFT', condition=declaration.member == member.id)
+            .join(body, 'LEFT', condition=member.body == body.id)
+            .select(
+                line.id, line.create_date, line.write_date, line.quantity,
+                line.amount, line.academic_year, declaration.lycee,
+                declaration.state,
+                Coalesce(contract.party, member.party).as_('party'),
+                Coalesce(contract.programme, body.programme).as_(
+                    'programme')))
+        return lines.select(
+            Min(lines.id).as_('id'),
+            Literal(0).as_('create_uid'),
+            Max(lines.create_date).as_('create_date'),
+            Literal(0).as_('write_uid'),
+            Max(lines.write_date).as_('write_date'),
+            lines.party, lines.lycee, lines.programme, lines.academic_year,
+            lines.state,
+            Sum(lines.quantity).as_('quantity'),
+            Sum(lines.amount).as_('amount'),
+            group_by=[lines.party, lines.lycee, lines.programme,
+                lines.academic_year, lines.state])

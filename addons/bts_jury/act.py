@@ -30,7 +30,7 @@ class Act(ModelSQL, ModelView):
     test_hours_from = fields.Numeric(
         "Test Longer than (Hours)", digits=(4, 1),
         help="Written-test corrections: the band of test lengths the rate "
-        "applies to (RULES.md §K.5).")
+        "applies to.")
     test_hours_to = fields.Numeric(
         "Test up to (Hours)", digits=(4, 1),
         help="Empty for the longest band.")

@@ -21,6 +21,7 @@ from trytond.transaction import Transaction
 
 from . import caps
 from .exceptions import ContractError
+from .rate import KINDS as RATE_KINDS
 
 ROLES = [
     ('external', "External Lecturer (Intervenant externe)"),
@@ -410,13 +411,9 @@ class ContractLine(sequence_ordered(), ModelSQL, ModelView):
     subject_linked = fields.Boolean(
         "Directly Linked to the Subject",
         help="Whether the qualification has a direct link with the course; "
-        "without it the lesson is paid 6.28 (vademecum §II.1; RULES.md "
-        "§K.17).")
+        "without it the lesson is paid 6.28 (vademecum §II.1).")
     rate_kind = fields.Selection(
-        [(None, '')] + [(k, k) for k in (
-                'external_r1', 'external_r2', 'external_r3', 'external_r4',
-                'specialised', 'auxiliary', 'tutor')],
-        "Rate Category", readonly=True)
+        [(None, '')] + RATE_KINDS, "Rate Category", readonly=True)
     rate_amount = fields.Numeric(
         "Rate at Index 100", digits=(16, 3), readonly=True)
 

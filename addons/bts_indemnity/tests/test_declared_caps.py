@@ -4,12 +4,12 @@
 code, and on PostgreSQL two approvals that together pass the 252 lessons of
 art. 9(2) al. 3 cannot both succeed."""
 import datetime as dt
-import threading
 import unittest
 from decimal import Decimal
 
 from trytond import backend
 from trytond.modules.bts_programme.exceptions import CapError
+from trytond.modules.bts_programme.tests.tools import race
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction, TransactionError
@@ -136,45 +136,7 @@ class DeclaredCapsTestCase(unittest.TestCase):
         backend.name == 'postgresql', "locking is proven on PostgreSQL")
     def test_concurrent_approvals(self):
         "Two users approving at once cannot pass the cap together"
-        started = threading.Barrier(2, timeout=30)
-        first_committed = threading.Event()
-        outcome = {}
-
-        def approve(declaration_id, first):
-            extras = {}
-            while True:
-                transaction = Transaction().start(DB_NAME, 0, **extras)
-                try:
-                    Declaration = Pool().get('bts.declaration')
-                    declaration = Declaration(declaration_id)
-                    declaration.amount  # noqa: B018
-                    if not extras:
-                        started.wait()
-                        if not first:
-                            first_committed.wait(30)
-                    Declaration.approve([declaration])
-                    transaction.commit()
-                    outcome[declaration_id] = 'approved'
-                except TransactionError as error:
-                    transaction.rollback()
-                    error.fix(extras)
-                    continue
-                except CapError as error:
-                    transaction.rollback()
-                    outcome[declaration_id] = error.message
-                finally:
-                    transaction.stop()
-                    if first and declaration_id in outcome:
-                        first_committed.set()
-                break
-
-        threads = [
-            threading.Thread(target=approve, args=(d, i == 0))
-            for i, d in enumerate(self.declarations)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
         first, second = self.declarations
-        self.assertEqual(outcome[first], 'approved')
+        outcome = race('bts.declaration', 'approve', self.declarations)
+        self.assertEqual(outcome[first], 'done')
         self.assertIn("total 253, limit 252", outcome[second])

@@ -3,15 +3,14 @@
 """Two real PostgreSQL connections signing contracts of one lecturer that
 together pass the 252 lessons of art. 9(2) al. 3 cannot both succeed."""
 import datetime as dt
-import threading
 import unittest
 from decimal import Decimal
 
 from trytond import backend
-from trytond.modules.bts_programme.exceptions import CapError
+from trytond.modules.bts_programme.tests.tools import race
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 
 @unittest.skipUnless(
@@ -85,50 +84,9 @@ class ContractConcurrencyTestCase(unittest.TestCase):
     def test_concurrent_signatures(self):
         """Both transactions start before either signs; the one that signs
         second waits for the first and then meets the cap"""
-        started = threading.Barrier(2, timeout=30)
-        first_committed = threading.Event()
-        outcome = {}
-
-        def sign(contract_id, first):
-            extras = {}
-            while True:
-                transaction = Transaction().start(DB_NAME, 0, **extras)
-                try:
-                    Contract = Pool().get('bts.contract')
-                    contract = Contract(contract_id)
-                    # The snapshot is taken before anything is committed.
-                    contract.quantity  # noqa: B018
-                    if not extras:
-                        started.wait()
-                        if not first:
-                            first_committed.wait(30)
-                    Contract.sign([contract])
-                    transaction.commit()
-                    outcome[contract_id] = 'signed'
-                except TransactionError as error:
-                    # What trytond's dispatcher does: restart with the
-                    # records locked before anything is read.
-                    transaction.rollback()
-                    error.fix(extras)
-                    continue
-                except CapError as error:
-                    transaction.rollback()
-                    outcome[contract_id] = error.message
-                finally:
-                    transaction.stop()
-                    if first and contract_id in outcome:
-                        first_committed.set()
-                break
-
-        threads = [
-            threading.Thread(target=sign, args=(c, i == 0))
-            for i, c in enumerate(self.contracts)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
         first, second = self.contracts
-        self.assertEqual(outcome[first], 'signed')
+        outcome = race('bts.contract', 'sign', self.contracts)
+        self.assertEqual(outcome[first], 'done')
         self.assertIn("total 300, limit 252", outcome[second])
         with Transaction().start(DB_NAME, 0):
             Contract = Pool().get('bts.contract')

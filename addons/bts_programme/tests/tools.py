@@ -5,6 +5,7 @@ import datetime as dt
 import doctest
 import io
 import pathlib
+import threading
 import unittest
 from decimal import Decimal
 
@@ -12,12 +13,16 @@ import pytest
 
 from proteus import Model
 from trytond import backend
+from trytond.exceptions import UserError
+from trytond.pool import Pool
 from trytond.tests.test_tryton import (
+    DB_NAME,
     STRIP_DECIMAL,
     doctest_checker,
     doctest_setup,
     doctest_teardown,
 )
+from trytond.transaction import Transaction, TransactionError
 
 
 def scenario_test(test_file):
@@ -133,3 +138,48 @@ def create_contract(party, programme, year, lines, role='external',
     if signed:
         contract.click('sign')
     return contract
+
+
+def race(model_name, method, ids):
+    """Call method of model_name on each record of ids in two transactions
+    on their own connections: both read the record before either acts, and
+    the second acts after the first has committed. Each restarts with the
+    records locked when a lock was missing, as trytond's dispatcher does.
+    Return per id 'done' or the message of the UserError raised."""
+    started = threading.Barrier(len(ids), timeout=30)
+    first_done = threading.Event()
+    outcome = {}
+
+    def call(record_id, first):
+        extras = {}
+        while record_id not in outcome:
+            transaction = Transaction().start(DB_NAME, 0, **extras)
+            try:
+                Model = Pool().get(model_name)
+                record = Model(record_id)
+                record.rec_name  # noqa: B018 (the snapshot is taken)
+                if not extras:
+                    started.wait()
+                    if not first:
+                        first_done.wait(30)
+                getattr(Model, method)([record])
+                transaction.commit()
+                outcome[record_id] = 'done'
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+            except UserError as error:
+                transaction.rollback()
+                outcome[record_id] = error.message
+            finally:
+                transaction.stop()
+                if first and record_id in outcome:
+                    first_done.set()
+
+    threads = [threading.Thread(target=call, args=(id_, i == 0))
+        for i, id_ in enumerate(ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcome

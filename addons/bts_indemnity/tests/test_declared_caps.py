@@ -9,7 +9,10 @@ from decimal import Decimal
 
 from trytond import backend
 from trytond.modules.bts_programme.exceptions import CapError
-from trytond.modules.bts_programme.tests.tools import race
+from trytond.modules.bts_programme.tests.tools import (
+    create_one_course_programme,
+    race,
+)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction, TransactionError
@@ -68,7 +71,6 @@ class DeclaredCapsTestCase(unittest.TestCase):
         Party = pool.get('party.party')
         Lycee = pool.get('bts.lycee')
         AcademicYear = pool.get('bts.academic_year')
-        Programme = pool.get('bts.programme')
         Contract = pool.get('bts.contract')
         Declaration = pool.get('bts.declaration')
         year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
@@ -77,23 +79,8 @@ class DeclaredCapsTestCase(unittest.TestCase):
         lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
         declarations = []
         for code, lessons in [('A', 200), ('B', 53)]:
-            programme, = Programme.create([{
-                        'code': code, 'name': code,
-                        'lycees': [('add', [lycee.id])],
-                        'modules': [('create', [{
-                                        'code': 'M', 'name': 'M',
-                                        'kind': 'lycee', 'year_of_study': '1',
-                                        'semester': 'winter',
-                                        'courses': [('create', [{
-                                                        'code': 'C',
-                                                        'name': 'C',
-                                                        'ects': Decimal(10),
-                                                        'planned_lessons':
-                                                        1200,
-                                                        }])],
-                                        }])],
-                        }])
-            course = programme.modules[0].courses[0]
+            programme, course = create_one_course_programme(
+                code, lycee, 1200)
             contract, = Contract.create([{
                         'party': lecturer.id, 'role': 'external',
                         'programme': programme.id, 'lycee': lycee.id,

@@ -6,8 +6,10 @@ import datetime as dt
 import io
 import unittest
 import zipfile
-from decimal import Decimal
 
+from trytond.modules.bts_programme.tests.tools import (
+    create_one_course_programme,
+)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module,
@@ -43,7 +45,6 @@ class JuryReportTestCase(unittest.TestCase):
         Party = pool.get('party.party')
         Lycee = pool.get('bts.lycee')
         AcademicYear = pool.get('bts.academic_year')
-        Programme = pool.get('bts.programme')
         BodyType = pool.get('bts.jury.body_type')
         Body = pool.get('bts.jury.body')
         year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
@@ -60,21 +61,8 @@ class JuryReportTestCase(unittest.TestCase):
                     'code': 'LTC', 'party': lycee_party.id,
                     'director': parties[1].id,
                     }])
-        programme, = Programme.create([{
-                    'code': 'BTS-INFO', 'name': "Computer Science",
-                    'lycees': [('add', [lycee.id])],
-                    'modules': [('create', [{
-                                    'code': 'M1', 'name': "Programming",
-                                    'kind': 'lycee', 'year_of_study': '1',
-                                    'semester': 'winter',
-                                    'courses': [('create', [{
-                                                    'code': 'C1',
-                                                    'name': "Python",
-                                                    'ects': Decimal(5),
-                                                    'planned_lessons': 500,
-                                                    }])],
-                                    }])],
-                    }])
+        programme, course = create_one_course_programme(
+            'BTS-INFO', lycee, 500)
         body_type, = BodyType.search([('code', '=', 'exam_jury')])
         body, = Body.create([{
                     'body_type': body_type.id,

@@ -4,10 +4,12 @@
 together pass the 252 lessons of art. 9(2) al. 3 cannot both succeed."""
 import datetime as dt
 import unittest
-from decimal import Decimal
 
 from trytond import backend
-from trytond.modules.bts_programme.tests.tools import race
+from trytond.modules.bts_programme.tests.tools import (
+    create_one_course_programme,
+    race,
+)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
@@ -36,7 +38,6 @@ class ContractConcurrencyTestCase(unittest.TestCase):
         Party = pool.get('party.party')
         Lycee = pool.get('bts.lycee')
         AcademicYear = pool.get('bts.academic_year')
-        Programme = pool.get('bts.programme')
         Contract = pool.get('bts.contract')
         year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
         lycee_party, lecturer = Party.create([{'name': "Lycée"}, {
@@ -48,21 +49,8 @@ class ContractConcurrencyTestCase(unittest.TestCase):
         lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
         contracts = []
         for code in ['A', 'B']:
-            programme, = Programme.create([{
-                        'code': code, 'name': code,
-                        'lycees': [('add', [lycee.id])],
-                        'modules': [('create', [{
-                                        'code': 'M', 'name': 'M',
-                                        'kind': 'lycee', 'year_of_study': '1',
-                                        'semester': 'winter',
-                                        'courses': [('create', [{
-                                                        'code': 'C',
-                                                        'name': 'C',
-                                                        'ects': Decimal(10),
-                                                        'planned_lessons': 500,
-                                                        }])],
-                                        }])],
-                        }])
+            programme, course = create_one_course_programme(
+                code, lycee, 500)
             contract, = Contract.create([{
                         'party': lecturer.id, 'role': 'external',
                         'programme': programme.id, 'lycee': lycee.id,
@@ -72,8 +60,7 @@ class ContractConcurrencyTestCase(unittest.TestCase):
                         'provider_signature_date': dt.date(2025, 9, 20),
                         'director_signature_date': dt.date(2025, 9, 20),
                         'lines': [('create', [{
-                                        'course': programme.modules[0]
-                                        .courses[0].id,
+                                        'course': course.id,
                                         'semester': year.semesters[0].id,
                                         'quantity': 150,
                                         }])],

@@ -8,6 +8,9 @@ import unittest
 import zipfile
 from decimal import Decimal
 
+from trytond.modules.bts_programme.tests.tools import (
+    create_one_course_programme,
+)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module,
@@ -33,7 +36,6 @@ class ContractReportTestCase(unittest.TestCase):
         Party = pool.get('party.party')
         Lycee = pool.get('bts.lycee')
         AcademicYear = pool.get('bts.academic_year')
-        Programme = pool.get('bts.programme')
         Contract = pool.get('bts.contract')
         year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
         lycee_party, director, lecturer = Party.create([{
@@ -60,21 +62,8 @@ class ContractReportTestCase(unittest.TestCase):
                     'code': 'LTC', 'party': lycee_party.id,
                     'director': director.id,
                     }])
-        programme, = Programme.create([{
-                    'code': 'BTS-INFO', 'name': "Computer Science",
-                    'lycees': [('add', [lycee.id])],
-                    'modules': [('create', [{
-                                    'code': 'M1', 'name': "Programming",
-                                    'kind': 'lycee', 'year_of_study': '1',
-                                    'semester': 'winter',
-                                    'courses': [('create', [{
-                                                    'code': 'C1',
-                                                    'name': "Python",
-                                                    'ects': Decimal(5),
-                                                    'planned_lessons': 500,
-                                                    }])],
-                                    }])],
-                    }])
+        programme, course = create_one_course_programme(
+            'BTS-INFO', lycee, 500)
         contract, = Contract.create([{
                     'party': lecturer.id, 'role': 'external',
                     'programme': programme.id, 'lycee': lycee.id,
@@ -86,8 +75,7 @@ class ContractReportTestCase(unittest.TestCase):
                     'director_signature_date': dt.date(2025, 9, 22),
                     'minister_signature_date': dt.date(2025, 9, 25),
                     'lines': [('create', [{
-                                    'course': programme.modules[0]
-                                    .courses[0].id,
+                                    'course': course.id,
                                     'semester': year.semesters[0].id,
                                     'quantity': 30,
                                     }])],

@@ -183,3 +183,27 @@ def race(model_name, method, ids):
     for thread in threads:
         thread.join(60)
     return outcome
+
+
+def create_one_course_programme(
+        code, lycee, planned_lessons=500, name="Computer Science"):
+    """Create in the current transaction a programme of lycee with one
+    module and one course of planned_lessons; return it and its course"""
+    Programme = Pool().get('bts.programme')
+    programme, = Programme.create([{
+                'code': code, 'name': name,
+                'lycees': [('add', [lycee.id])],
+                'modules': [('create', [{
+                                'code': 'M1', 'name': "Programming",
+                                'kind': 'lycee', 'year_of_study': '1',
+                                'semester': 'winter',
+                                'courses': [('create', [{
+                                                'code': 'C1',
+                                                'name': "Python",
+                                                'ects': Decimal(5),
+                                                'planned_lessons':
+                                                planned_lessons,
+                                                }])],
+                                }])],
+                }])
+    return programme, programme.modules[0].courses[0]

@@ -1,0 +1,625 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""Bulk import of declared lessons from a CSV or XLSX file.
+
+``read_rows`` reads the whole file first and raises a
+``DeclarationImportError`` for a file that cannot be imported at all, before
+anything is written. ``DeclarationImporter`` then turns each row into a line
+of a draft declaration of its contract and month, with the checks of the
+submission; a refused row is reported with its row number, column and reason
+and leaves nothing behind. The wizard and the ``bts import-declarations``
+command (cli.py) both use them.
+"""
+import csv
+import datetime as dt
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import openpyxl
+import xlsxwriter
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.modules.bts_programme.exceptions import AcademicYearError
+from trytond.modules.bts_programme.party import (
+    NATIONAL_ID,
+    is_valid_matricule,
+)
+from trytond.pool import Pool
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+# The header row, in any order; other columns are ignored.
+COLUMNS = ('national_id', 'programme', 'date', 'course', 'lessons')
+# The example row of the template.
+EXAMPLE = ('1980041210026', 'CLOUD', dt.date(2025, 10, 6), 'M1.1', 2)
+CSV_DELIMITERS = (',', ';', '\t')
+XLSX_SUFFIXES = {'.xlsx', '.xlsm'}
+CSV_SUFFIXES = {'.csv', '.txt'}
+ZIP_MAGIC = b'PK\x03\x04'
+_ISO_DATE = re.compile(r'(\d{4})-(\d{1,2})-(\d{1,2})')
+_FRENCH_DATE = re.compile(r'(\d{1,2})/(\d{1,2})/(\d{4})')
+_NUMBER = re.compile(r'\d+(\.\d*)?|\.\d+')
+_CENT = Decimal('0.01')
+NO_COLUMN = '-'
+
+
+class DeclarationImportError(UserError):
+    "A file that cannot be imported at all: nothing is imported"
+
+
+def _msg(name, **variables):
+    return gettext(f'bts_indemnity.msg_import_{name}', **variables)
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value):
+    "Return the text of a cell; whole numbers of XLSX cells without '.0'"
+    if value is None:
+        return ''
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _format_quantity(quantity):
+    return f'{quantity.normalize():f}'
+
+
+def parse_date(value):
+    """Return the date of a cell: a date or datetime of an XLSX cell, or a
+    text as YYYY-MM-DD or DD/MM/YYYY; raise ValueError otherwise"""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        value = value.strip()
+        if match := _ISO_DATE.fullmatch(value):
+            year, month, day = match.groups()
+        elif match := _FRENCH_DATE.fullmatch(value):
+            day, month, year = match.groups()
+        else:
+            raise ValueError(value)
+        return dt.date(int(year), int(month), int(day))
+    raise ValueError(value)
+
+
+def parse_lessons(value):
+    """Return the lessons of a cell as a Decimal greater than 0 with at most
+    two decimals, written with '.' or ','; raise ValueError otherwise"""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        quantity = Decimal(value)
+    elif isinstance(value, float):
+        quantity = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(',', '.')
+        if not _NUMBER.fullmatch(text):
+            raise ValueError(value)
+        quantity = Decimal(text)
+    else:
+        raise ValueError(value)
+    if (not quantity.is_finite() or quantity <= 0
+            or quantity != quantity.quantize(_CENT)):
+        raise ValueError(value)
+    return quantity
+
+
+@dataclass
+class Row:
+    "A data row of the file: its number as a spreadsheet shows it"
+    number: int
+    values: dict
+    # Why the whole row is refused already: a CSV row with more cells than
+    # the header, from a separator inside an unquoted value.
+    error: str = None
+
+
+def read_rows(data, filename):
+    """Return the data rows of a CSV or XLSX file, blank rows left out, or
+    raise DeclarationImportError when the file cannot be imported"""
+    filename = os.path.basename(filename or '')
+    data = data or b''
+    if not data:
+        raise DeclarationImportError(_msg(
+                'empty', filename=filename, columns=', '.join(COLUMNS)))
+    suffix = os.path.splitext(filename)[1].lower()
+    if suffix in XLSX_SUFFIXES or (not suffix and data.startswith(ZIP_MAGIC)):
+        return _table(_read_xlsx(data, filename), filename)
+    elif suffix in CSV_SUFFIXES or not suffix:
+        rows, delimiter = _read_csv(data, filename)
+        return _table(rows, filename, delimiter=delimiter)
+    raise DeclarationImportError(_msg('format', filename=filename))
+
+
+def _read_xlsx(data, filename):
+    "Return the numbered rows of the first worksheet"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                return [(number, list(cells)) for number, cells in enumerate(
+                            sheet.iter_rows(values_only=True), 1)]
+            finally:
+                workbook.close()
+    except Exception as exception:
+        # openpyxl, zipfile and the XML parser raise many kinds of errors
+        # on damaged files: all mean the same to the user.
+        raise DeclarationImportError(_msg('xlsx_unreadable',
+                filename=filename,
+                error=str(exception) or type(exception).__name__))
+
+
+def _read_csv(data, filename):
+    """Return the numbered rows of a UTF-8 CSV file and its separator, found
+    in the header among ',', ';' and tab"""
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError as exception:
+        raise DeclarationImportError(_msg('encoding', filename=filename,
+                row=data[:exception.start].count(b'\n') + 1))
+    first = text.splitlines()[0] if text else ''
+    for delimiter in CSV_DELIMITERS:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        if set(COLUMNS) <= set(_header(header)):
+            break
+    else:
+        delimiter = max(CSV_DELIMITERS, key=first.count)
+    rows = []
+    reader = csv.reader(
+        io.StringIO(text, newline=''), delimiter=delimiter, strict=True)
+    try:
+        for number, cells in enumerate(reader, 1):
+            rows.append((number, cells))
+    except csv.Error as exception:
+        raise DeclarationImportError(_msg('csv_malformed', filename=filename,
+                row=len(rows) + 1, error=exception))
+    return rows, delimiter
+
+
+def _header(cells):
+    return [_text(cell).lower() for cell in cells]
+
+
+def _table(rows, filename, delimiter=None):
+    "Return the Rows under the header of the first row"
+    if not rows or all(_blank(cell) for cell in rows[0][1]):
+        raise DeclarationImportError(_msg(
+                'empty', filename=filename, columns=', '.join(COLUMNS)))
+    header = _header(rows[0][1])
+    if missing := [c for c in COLUMNS if c not in header]:
+        raise DeclarationImportError(_msg('header_missing',
+                filename=filename, missing=', '.join(missing),
+                columns=', '.join(COLUMNS)))
+    for column in COLUMNS:
+        if header.count(column) > 1:
+            raise DeclarationImportError(_msg('header_duplicate',
+                    filename=filename, column=column))
+    index = {column: header.index(column) for column in COLUMNS}
+    result = []
+    for number, cells in rows[1:]:
+        if all(_blank(cell) for cell in cells):
+            continue
+        values = {
+            column: cells[i] if i < len(cells) else None
+            for column, i in index.items()}
+        error = None
+        if delimiter and any(not _blank(c) for c in cells[len(header):]):
+            error = _msg('row_overflow', cells=len(cells),
+                columns=len(header), delimiter=delimiter)
+        result.append(Row(number, values, error))
+    return result
+
+
+@dataclass
+class ImportReport:
+    "What an import did: the counts and the refused rows"
+    # The data rows read, blank rows left out
+    rows: int = 0
+    # The ids of the lines created
+    lines: list = field(default_factory=list)
+    # The declarations that received lines, in the order of the file
+    declarations: list = field(default_factory=list)
+    # (row number, column or '-', reason)
+    refusals: list = field(default_factory=list)
+
+    def refuse(self, row, column, reason):
+        self.refusals.append((row, column, reason))
+
+    @property
+    def refused_rows(self):
+        return sorted({row for row, _, _ in self.refusals})
+
+    def summary(self):
+        return _msg('summary', rows=self.rows, lines=len(self.lines),
+            declarations=len(self.declarations),
+            refused=len(self.refused_rows))
+
+    def report_lines(self):
+        "Return 'row N, column C: reason' for each refusal"
+        return [_msg('report_line', row=row, column=column, reason=reason)
+            for row, column, reason in self.refusals]
+
+    def text(self):
+        return '\n'.join([self.summary()] + self.report_lines())
+
+
+class DeclarationImporter:
+    """Import rows of lessons into draft declarations of a lycée, one per
+    contract and month, with the checks of the submission for each line"""
+
+    def __init__(self, lycee):
+        self.lycee = lycee
+        self._parties = {}
+        self._programmes = {}
+        self._courses = {}
+        self._years = {}
+        self._contracts = {}
+        self._declarations = {}
+        self._created = []
+
+    def import_file(self, data, filename):
+        """Import the file or raise DeclarationImportError before any change
+        when it cannot be read"""
+        return self.import_rows(read_rows(data, filename))
+
+    def import_rows(self, rows):
+        Declaration = Pool().get('bts.declaration')
+        report = ImportReport()
+        for row in rows:
+            report.rows += 1
+            self._import_row(row, report)
+        # The declarations created for rows all refused are not kept.
+        Declaration.delete([d for d in Declaration.browse(self._created)
+                if not d.lines])
+        return report
+
+    def _import_row(self, row, report):
+        "Import a row into a line or report why it is refused"
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        if row.error:
+            report.refuse(row.number, NO_COLUMN, row.error)
+            return
+        values = row.values
+        errors = []
+
+        def missing(column):
+            if _blank(values[column]):
+                errors.append((column, _msg('missing')))
+                return True
+
+        party = programme = date = year = course = quantity = None
+        if not missing('national_id'):
+            code = ''.join(_text(values['national_id']).split())
+            party, reason = self._party(code)
+            if reason:
+                errors.append(('national_id', reason))
+        if not missing('programme'):
+            code = _text(values['programme'])
+            programme = self._programme(code)
+            if not programme:
+                errors.append(('programme', _msg(
+                            'programme_unknown', code=code)))
+        if not missing('date'):
+            try:
+                date = parse_date(values['date'])
+            except ValueError:
+                errors.append(('date', _msg(
+                            'date_bad', value=_text(values['date']))))
+            else:
+                year = self._year(date)
+                if not year:
+                    errors.append(('date', _msg(
+                                'date_no_year', date=date.isoformat())))
+        if not missing('course') and programme:
+            code = _text(values['course'])
+            course = self._course(programme, code)
+            if not course:
+                errors.append(('course', _msg('course_unknown',
+                            code=code, programme=programme.code)))
+        if not missing('lessons'):
+            try:
+                quantity = parse_lessons(values['lessons'])
+            except ValueError:
+                errors.append(('lessons', _msg(
+                            'lessons_bad', value=_text(values['lessons']))))
+        if errors:
+            for column, reason in errors:
+                report.refuse(row.number, column, reason)
+            return
+
+        contract = self._contract(party, programme, year)
+        if not contract:
+            report.refuse(row.number, NO_COLUMN, _msg('no_contract',
+                    party=party.rec_name, programme=programme.code,
+                    year=year.rec_name))
+            return
+        if contract.lycee != self.lycee:
+            report.refuse(row.number, NO_COLUMN, _msg('other_lycee',
+                    contract=contract.rec_name,
+                    contract_lycee=contract.lycee.rec_name,
+                    lycee=self.lycee.rec_name))
+            return
+        duplicates = Line.search([
+                ('declaration.contract', '=', contract.id),
+                ('date', '=', date),
+                ('course', '=', course.id),
+                ('quantity', '=', quantity),
+                ], order=[('id', 'ASC')], limit=1)
+        if duplicates:
+            duplicate = duplicates[0].declaration
+            states = dict(Declaration.fields_get(
+                    ['state'])['state']['selection'])
+            report.refuse(row.number, NO_COLUMN, _msg('duplicate',
+                    declaration=duplicate.rec_name,
+                    state=states[duplicate.state],
+                    quantity=_format_quantity(quantity),
+                    course=course.code, date=date.isoformat()))
+            return
+
+        declaration = self._declaration(contract, date)
+        line, = Line.create([{
+                    'declaration': declaration.id,
+                    'date': date,
+                    'course': course.id,
+                    'quantity': quantity,
+                    }])
+        try:
+            # The checks of the submission, on fresh records.
+            Line(line.id).check()
+            Declaration.check_lesson_caps([Declaration(declaration.id)])
+        except UserError as exception:
+            Line.delete([line])
+            report.refuse(row.number, NO_COLUMN, exception.message)
+            return
+        report.lines.append(line.id)
+        if declaration not in report.declarations:
+            report.declarations.append(declaration)
+
+    def _party(self, code):
+        "Return the party of the national identification number, or a reason"
+        Identifier = Pool().get('party.identifier')
+        if code not in self._parties:
+            party = reason = None
+            if not is_valid_matricule(code):
+                reason = _msg('person_invalid', code=code)
+            else:
+                # The codes are stored as typed, maybe with spaces.
+                identifiers = Identifier.search([
+                        ('type', '=', NATIONAL_ID),
+                        ('code', 'like', '%'.join(code)),
+                        ], order=[('id', 'ASC')])
+                parties = []
+                for identifier in identifiers:
+                    if (''.join(identifier.code.split()) == code
+                            and identifier.party not in parties):
+                        parties.append(identifier.party)
+                if not parties:
+                    reason = _msg('person_unknown', code=code)
+                elif len(parties) > 1:
+                    reason = _msg('person_ambiguous', code=code,
+                        parties=', '.join(p.rec_name for p in parties))
+                else:
+                    party, = parties
+            self._parties[code] = party, reason
+        return self._parties[code]
+
+    def _programme(self, code):
+        Programme = Pool().get('bts.programme')
+        if code not in self._programmes:
+            programmes = Programme.search([('code', '=', code)], limit=1)
+            self._programmes[code] = programmes[0] if programmes else None
+        return self._programmes[code]
+
+    def _course(self, programme, code):
+        Course = Pool().get('bts.programme.course')
+        key = (programme.id, code)
+        if key not in self._courses:
+            courses = Course.search([
+                    ('programme', '=', programme.id),
+                    ('code', '=', code),
+                    ], limit=1)
+            self._courses[key] = courses[0] if courses else None
+        return self._courses[key]
+
+    def _year(self, date):
+        AcademicYear = Pool().get('bts.academic_year')
+        if date not in self._years:
+            try:
+                self._years[date] = AcademicYear.find(date)
+            except AcademicYearError:
+                self._years[date] = None
+        return self._years[date]
+
+    def _contract(self, party, programme, year):
+        "The active contract of the provider for the programme and year"
+        Contract = Pool().get('bts.contract')
+        key = (party.id, programme.id, year.id)
+        if key not in self._contracts:
+            contracts = Contract.search([
+                    ('party', '=', party.id),
+                    ('programme', '=', programme.id),
+                    ('academic_year', '=', year.id),
+                    ('state', '=', 'active'),
+                    ], limit=1)
+            self._contracts[key] = contracts[0] if contracts else None
+        return self._contracts[key]
+
+    def _declaration(self, contract, date):
+        """The draft declaration of the contract and month at the lycée:
+        an existing one or a new one"""
+        Declaration = Pool().get('bts.declaration')
+        month = date.replace(day=1)
+        key = (contract.id, month)
+        if key not in self._declarations:
+            declarations = Declaration.search([
+                    ('kind', '=', 'lessons'),
+                    ('contract', '=', contract.id),
+                    ('lycee', '=', self.lycee.id),
+                    ('month', '=', month),
+                    ('state', '=', 'draft'),
+                    ], order=[('id', 'ASC')], limit=1)
+            if declarations:
+                declaration, = declarations
+            else:
+                declaration, = Declaration.create([{
+                            'kind': 'lessons',
+                            'contract': contract.id,
+                            'lycee': self.lycee.id,
+                            'month': month,
+                            }])
+                self._created.append(declaration.id)
+            self._declarations[key] = declaration.id
+        return Declaration(self._declarations[key])
+
+
+def template_xlsx():
+    """Return the XLSX template: the header with each column explained in a
+    comment, frozen, and an example row"""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {'in_memory': True})
+    sheet = workbook.add_worksheet('Lessons')
+    bold = workbook.add_format({'bold': True})
+    text = workbook.add_format({'num_format': '@'})
+    date = workbook.add_format({'num_format': 'yyyy-mm-dd'})
+    number = workbook.add_format({'num_format': '0.##'})
+    formats = {'national_id': text, 'programme': text, 'date': date,
+        'course': text, 'lessons': number}
+    widths = {'national_id': 18, 'programme': 12, 'date': 12, 'course': 10,
+        'lessons': 10}
+    for i, column in enumerate(COLUMNS):
+        sheet.set_column(i, i, widths[column], formats[column])
+        sheet.write_string(0, i, column, bold)
+        sheet.write_comment(0, i, _msg(f'help_{column}'),
+            {'x_scale': 2, 'y_scale': 1.5})
+    national_id, programme, day, course, lessons = EXAMPLE
+    sheet.write_string(1, 0, national_id, text)
+    sheet.write_string(1, 1, programme, text)
+    sheet.write_datetime(1, 2, dt.datetime.combine(day, dt.time()), date)
+    sheet.write_string(1, 3, course, text)
+    sheet.write_number(1, 4, lessons, number)
+    last = 1048575
+    sheet.data_validation(1, 2, last, 2, {
+            'validate': 'date', 'criteria': '>=',
+            'value': dt.date(2000, 1, 1)})
+    sheet.data_validation(1, 4, last, 4, {
+            'validate': 'decimal', 'criteria': '>', 'value': 0})
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return output.getvalue()
+
+
+def template_csv():
+    "Return the CSV template: UTF-8, ',' separated, with an example row"
+    output = io.StringIO(newline='')
+    writer = csv.writer(output, lineterminator='\r\n')
+    writer.writerow(COLUMNS)
+    national_id, programme, day, course, lessons = EXAMPLE
+    writer.writerow([national_id, programme, day.isoformat(), course, lessons])
+    return output.getvalue().encode('utf-8')
+
+
+class ImportStart(ModelView):
+    "Import declarations: the lycée and the file"
+    __name__ = 'bts.declaration.import.start'
+    __string__ = "Import Declarations"
+    lycee = fields.Many2One(
+        'bts.lycee', "Lycée", required=True,
+        help="The lycée that declares the lessons; the rows under contracts "
+        "of other lycées are refused.")
+    file = fields.Binary(
+        "File", required=True, filename='filename',
+        help="A CSV (UTF-8) or Excel (.xlsx) file with the columns "
+        "national_id, programme, date, course and lessons; see the "
+        "template.")
+    filename = fields.Char("File Name")
+
+    @classmethod
+    def default_lycee(cls):
+        User = Pool().get('res.user')
+        lycees = User.get_lycees()
+        if len(lycees) == 1:
+            return lycees[0]
+
+
+class ImportTemplate(ModelView):
+    "Import declarations: the templates"
+    __name__ = 'bts.declaration.import.template'
+    __string__ = "Declaration Import Templates"
+    xlsx = fields.Binary(
+        "Excel Template", filename='xlsx_filename', readonly=True)
+    xlsx_filename = fields.Char("Excel File Name", readonly=True)
+    csv = fields.Binary("CSV Template", filename='csv_filename', readonly=True)
+    csv_filename = fields.Char("CSV File Name", readonly=True)
+
+
+class ImportResult(ModelView):
+    "Import declarations: the report"
+    __name__ = 'bts.declaration.import.result'
+    __string__ = "Declaration Import Report"
+    report = fields.Text("Report", readonly=True)
+    declarations = fields.Many2Many(
+        'bts.declaration', None, None, "Declarations", readonly=True,
+        help="The declarations that received lines.")
+
+
+class Import(Wizard):
+    "Import lines of draft declarations of lessons from a CSV or XLSX file"
+    __name__ = 'bts.declaration.import'
+    start = StateView('bts.declaration.import.start',
+        'bts_indemnity.declaration_import_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Download Template", 'template', 'tryton-download'),
+            Button("Import", 'import_', 'tryton-ok', default=True),
+            ])
+    template = StateView('bts.declaration.import.template',
+        'bts_indemnity.declaration_import_template_view_form', [
+            Button("Back", 'start', 'tryton-back'),
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+    import_ = StateTransition()
+    result = StateView('bts.declaration.import.result',
+        'bts_indemnity.declaration_import_result_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def default_start(self, fields):
+        values = {}
+        if getattr(self.start, 'lycee', None):
+            values['lycee'] = self.start.lycee.id
+        return values
+
+    def default_template(self, fields):
+        return {
+            'xlsx': template_xlsx(),
+            'xlsx_filename': 'declarations.xlsx',
+            'csv': template_csv(),
+            'csv_filename': 'declarations.csv',
+            }
+
+    def transition_import_(self):
+        importer = DeclarationImporter(self.start.lycee)
+        report = importer.import_file(self.start.file, self.start.filename)
+        self.result.report = report.text()
+        self.result.declarations = report.declarations
+        return 'result'
+
+    def default_result(self, fields):
+        return {
+            'report': self.result.report,
+            'declarations': [d.id for d in self.result.declarations],
+            }

@@ -1,0 +1,55 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""The ``bts import-declarations`` command line, without a database: the
+imports themselves, with their exit codes 0, 1 and 2, run against the
+scenario's database in scenario_declaration_import.rst"""
+import io
+import os
+import tempfile
+import unittest
+from contextlib import redirect_stderr, redirect_stdout
+from importlib.metadata import entry_points
+
+from trytond.modules.bts_indemnity import cli
+from trytond.modules.bts_programme.cli import main
+
+
+class CliTestCase(unittest.TestCase):
+    "Test the bts import-declarations command line"
+
+    def test_entry_point(self):
+        "The command is registered in the bts.commands group"
+        commands = {
+            ep.name: ep for ep in entry_points(group='bts.commands')}
+        self.assertIs(commands['indemnity'].load(), cli.commands)
+
+    def test_help(self):
+        "The help names the arguments and the exit codes"
+        output = io.StringIO()
+        with redirect_stdout(output), self.assertRaises(SystemExit) as cm:
+            main(['-d', 'db', 'import-declarations', '--help'])
+        self.assertEqual(cm.exception.code, 0)
+        self.assertIn('--lycee CODE', output.getvalue())
+        self.assertIn('FILE', output.getvalue())
+
+    def test_lycee_required(self):
+        "Without --lycee the command stops with status 2"
+        output = io.StringIO()
+        with redirect_stderr(output), self.assertRaises(SystemExit) as cm:
+            main(['-d', 'db', 'import-declarations', 'lessons.csv'])
+        self.assertEqual(cm.exception.code, 2)
+        self.assertIn('--lycee', output.getvalue())
+
+    def test_file_missing(self):
+        "A file that cannot be read gives status 2 before any connection"
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, 'missing.csv')
+            output = io.StringIO()
+            with redirect_stderr(output):
+                status = main([
+                        '-d', 'db', 'import-declarations', path,
+                        '--lycee', 'LTC'])
+        self.assertEqual(status, 2)
+        self.assertEqual(
+            output.getvalue(),
+            f"bts: {path}: No such file or directory\n")

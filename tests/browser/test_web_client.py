@@ -57,6 +57,10 @@ with Transaction().start(database, 0, readonly=True) as transaction:
 print(json.dumps(labels))
 """
 
+if os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'):
+    pytest.skip(
+        "the web client is tested once, on its own SQLite database, in the "
+        "SQLite run", allow_module_level=True)
 if not (SAO_ROOT / 'index.html').is_file():
     pytest.skip(
         f"the web client is not installed ({SAO_ROOT}/index.html is "

@@ -101,7 +101,7 @@ class Qualification(ModelSQL, ModelView):
             'invisible': ~Eval('needs_registration'),
             },
         help="The ministry's written reasons to pay the 6.28 rate while the "
-        "new registration is pending (RULES.md §K.18).")
+        "new registration is pending (vademecum, §II.4).")
     rate_kind = fields.Function(fields.Selection([
                 (None, ''),
                 ('external_r1', "12.07 (R1)"),

@@ -31,7 +31,9 @@ def _walk(declaration_id, steps, config):
 def load(config):
     Group = Model.get('res.group', config=config)
     User = Model.get('res.user', config=config)
-    approval, = Group.find([('name', '=', "BTS Declaration Approval")])
+    ModelData = Model.get('ir.model.data', config=config)
+    approval = Group(ModelData.get_id(
+            'bts_indemnity', 'group_declaration_approval', config.context))
     finance, = User.find([('login', '=', 'ministere.finances')])
     finance.groups.append(approval)
     finance.save()

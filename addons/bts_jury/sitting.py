@@ -2,6 +2,7 @@
 # of this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .conflict import kinship_degree
@@ -34,6 +35,11 @@ class Sitting(Workflow, ModelSQL, ModelView):
     students = fields.Many2Many(
         'bts.jury.sitting-party.party', 'sitting', 'party',
         "Students and Candidates", states=_states)
+    programme = fields.Many2One(
+        'bts.programme', "Programme Concerned", ondelete='RESTRICT',
+        states=_states,
+        help="For a litigation case: the teaching body of this programme "
+        "may not sit (art. 23(3)).")
     decisions = fields.One2Many(
         'bts.jury.decision', 'sitting', "Decisions",
         states={'readonly': Eval('state') != 'recorded'})
@@ -103,10 +109,34 @@ class Sitting(Workflow, ModelSQL, ModelView):
                             sitting=self.rec_name, degree=degree))
 
     @classmethod
+    def check_programme_teachers(cls, sittings):
+        """No member of the teaching body of the programme concerned sits on
+        the litigation commission for its case (art. 23(3))"""
+        pool = Pool()
+        AcademicYear = pool.get('bts.academic_year')
+        TeachingBody = pool.get('bts.teaching_body')
+        for sitting in sittings:
+            if not sitting.programme:
+                continue
+            year = AcademicYear.find(sitting.date)
+            teachers = {b.party for b in TeachingBody.search([
+                        ('programme', '=', sitting.programme.id),
+                        ('academic_year', '=', year.id),
+                        ])}
+            for member in sitting.attendees:
+                if member.party in teachers:
+                    raise SittingError(gettext(
+                            'bts_jury.msg_sitting_programme_teacher',
+                            member=member.party.rec_name,
+                            sitting=sitting.rec_name,
+                            programme=sitting.programme.rec_name))
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('recorded')
     def record(cls, sittings):
         cls.check_quorum(sittings)
+        cls.check_programme_teachers(sittings)
         for sitting in sittings:
             sitting.check_conflicts(sitting.students)
 

@@ -8,6 +8,9 @@ from sql.aggregate import Sum
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.bts_jury.conflict import kinship_degree
+from trytond.modules.bts_jury.curriculum import WORK_KINDS
+from trytond.modules.bts_jury.exceptions import ConflictOfInterestError
 from trytond.modules.bts_programme import caps
 from trytond.modules.bts_programme.contract import SHARE_ROLES
 from trytond.pool import Pool
@@ -65,6 +68,14 @@ class Declaration(Workflow, ModelSQL, ModelView):
             'required': Eval('kind') == 'acts',
             'invisible': Eval('kind') != 'acts',
             })
+    submission = fields.Many2One(
+        'bts.declaration.submission', "Body Submission", ondelete='RESTRICT',
+        states={
+            'readonly': _DRAFT,
+            'invisible': Eval('kind') != 'acts',
+            },
+        help="The acts of a body's members are submitted together, once "
+        "per body and period.")
     party = fields.Function(
         fields.Many2One('party.party', "Beneficiary"), 'get_party',
         searcher='search_party')
@@ -106,8 +117,9 @@ class Declaration(Workflow, ModelSQL, ModelView):
             }
         cls._buttons.update({
                 'submit': {
-                    'invisible': Eval('state') != 'draft',
-                    'icon': 'tryton-forward', 'depends': ['state']},
+                    'invisible': ((Eval('state') != 'draft')
+                        | (Eval('kind') == 'acts')),
+                    'icon': 'tryton-forward', 'depends': ['state', 'kind']},
                 'countersign': {
                     'invisible': Eval('state') != 'submitted',
                     'icon': 'tryton-forward', 'depends': ['state']},
@@ -181,11 +193,86 @@ class Declaration(Workflow, ModelSQL, ModelView):
                 raise DeclarationError(gettext(
                         'bts_indemnity.msg_declaration_empty',
                         declaration=declaration.rec_name))
+            declaration.check_once_a_year()
             for line in declaration.lines:
                 line.check()
         cls.check_lesson_caps(lessons, counted)
+        cls.check_curriculum_hours(
+            [d for d in declarations if d.kind == 'acts'], counted)
         Line.compute_amounts(
             [line for d in declarations for line in d.lines])
+
+    @property
+    def yearly(self):
+        """An external tutor declares the students followed and a
+        curriculum-group member the hours of work once per academic year
+        (vademecum §I.10; RULES.md §C.14 2.)"""
+        if self.kind == 'lessons':
+            return self.contract.role == 'tutor'
+        return self.member.body.body_type.code == 'curriculum_group'
+
+    def period(self):
+        "The first and last day of service the declaration covers"
+        AcademicYear = Pool().get('bts.academic_year')
+        if self.yearly:
+            year = AcademicYear.find(self.month)
+            return year.start_date, year.end_date
+        month = self.month.replace(day=1)
+        following = (month + dt.timedelta(days=31)).replace(day=1)
+        return month, following - dt.timedelta(days=1)
+
+    def check_once_a_year(self):
+        "Refuse a second yearly declaration of the same person and year"
+        if not self.yearly:
+            return
+        start, end = self.period()
+        if self.kind == 'lessons':
+            same = [('contract', '=', self.contract.id)]
+        else:
+            same = [('member', '=', self.member.id)]
+        others = self.search(same + [
+                ('id', '!=', self.id),
+                ('month', '>=', start), ('month', '<=', end),
+                ('state', '!=', 'draft'),
+                ], limit=1)
+        if others:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_declaration_once_a_year',
+                    declaration=self.rec_name, other=others[0].rec_name))
+
+    @classmethod
+    def check_curriculum_hours(cls, declarations, counted=COUNTED_STATES):
+        """The hours of work declared by a curriculum-group member in an
+        academic year stay within the hours of the group's recap, whose
+        caps Annex E sets (RULES.md §C.2, §K.6)"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        Work = pool.get('bts.jury.work')
+        for declaration in declarations:
+            if not declaration.yearly:
+                continue
+            member = declaration.member
+            start, end = declaration.period()
+            lines = Line.search([
+                    ('declaration.member.party', '=', member.party.id),
+                    ('declaration.member.body.programme', '=',
+                        member.body.programme.id),
+                    ('act.unit', '=', 'hour'),
+                    ('date', '>=', start), ('date', '<=', end),
+                    ['OR',
+                        ('declaration.state', 'in', counted),
+                        ('declaration', '=', declaration.id),
+                        ],
+                    ])
+            declared = sum(line.quantity for line in lines)
+            recorded = sum(Work.total_hours(member.body.programme, kind,
+                    start, end, party=member.party)
+                for kind, _ in WORK_KINDS)
+            if declared > recorded:
+                raise DeclarationError(gettext(
+                        'bts_indemnity.msg_declaration_curriculum_hours',
+                        member=member.party.rec_name, declared=declared,
+                        recorded=recorded, year=f'{start.year}/{end.year}'))
 
     @classmethod
     def declared(cls, role, counted, exclude=(), **criteria):
@@ -260,6 +347,18 @@ class Declaration(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('submitted')
     def submit(cls, declarations):
+        """A body's act declarations go together with their body
+        submission (vademecum §I, principes généraux)"""
+        for declaration in declarations:
+            if declaration.kind != 'acts':
+                continue
+            submission = declaration.submission
+            if (not submission
+                    or not set(submission.drafts) <= set(declarations)):
+                raise DeclarationError(gettext(
+                        'bts_indemnity.msg_declaration_act_alone',
+                        declaration=declaration.rec_name,
+                        body=declaration.member.body.rec_name))
         cls.check(declarations)
         cls._stamp(declarations, 'submitted')
 
@@ -336,6 +435,10 @@ class DeclarationLine(ModelSQL, ModelView):
     sitting = fields.Many2One(
         'bts.jury.sitting', "Sitting", ondelete='RESTRICT',
         domain=[If(Eval('sitting'), ('state', '=', 'recorded'), ())])
+    candidate = fields.Many2One(
+        'party.party', "Candidate or Student", ondelete='RESTRICT',
+        help="The person evaluated, for the acts per candidate, test, file "
+        "or student.")
     quantity = fields.Numeric(
         "Quantity", digits=(16, 2), required=True,
         domain=[('quantity', '>', 0)],
@@ -369,11 +472,11 @@ class DeclarationLine(ModelSQL, ModelView):
 
     def check(self):
         declaration = self.declaration
-        month = declaration.month
-        if (self.date.year, self.date.month) != (month.year, month.month):
+        start, end = declaration.period()
+        if not (start <= self.date <= end):
             raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_outside_month',
-                    line=self.rec_name, month=f'{month:%Y-%m}'))
+                    'bts_indemnity.msg_line_outside_period',
+                    line=self.rec_name, start=start, end=end))
         if declaration.kind == 'lessons':
             self.check_lessons()
         else:
@@ -426,6 +529,40 @@ class DeclarationLine(ModelSQL, ModelView):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_not_attended',
                     member=member.rec_name, sitting=self.sitting.rec_name))
+        if self.candidate and body.body_type.conflicts_apply:
+            degree = kinship_degree(member.party, self.candidate)
+            if degree is not None:
+                raise ConflictOfInterestError(gettext(
+                        'bts_indemnity.msg_line_conflict',
+                        member=member.party.rec_name,
+                        student=self.candidate.rec_name, degree=degree))
+        self.check_once_per_period()
+
+    def check_once_per_period(self):
+        """An annual act is paid once per member and academic year, a
+        semestrial act once per semester (RULES.md §C.13: E7, E11, E12)"""
+        Line = Pool().get('bts.declaration.line')
+        unit = self.act.unit
+        if unit not in {'year', 'semester'}:
+            return
+        period = ('academic_year', self.academic_year) if unit == 'year' \
+            else ('semester', self.semester)
+        others = Line.search([
+                ('id', '!=', self.id),
+                ('act.code', '=', self.act.code),
+                ('declaration.member.party', '=',
+                    self.declaration.member.party.id),
+                (period[0], '=', period[1].id),
+                ['OR',
+                    ('declaration.state', 'in', COUNTED_STATES),
+                    ('declaration', '=', self.declaration.id),
+                    ],
+                ], limit=1)
+        if self.quantity != 1 or others:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_once_per_period',
+                    line=self.rec_name, act=self.act.rec_name,
+                    period=period[1].rec_name))
 
     def get_rec_name(self, name):
         return f'{self.declaration.rec_name} {self.date}'

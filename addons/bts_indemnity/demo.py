@@ -75,15 +75,34 @@ def load(config):
         "lecturer: correct the date.")
     wizard.execute('reject')
 
+    # Jeff Tutor declares the students he followed, once for the year.
+    tutoring = lessons("Jeff Tutor", 'BTS-CLOUD', dt.date(2026, 1, 1), 30,
+        'M1.1', 8)
+    _walk(tutoring, STEPS[:1], config)
+    _as('admin', config)
+
+    # The exam jury's acts of February go in one body submission with the
+    # attendance list of the deliberation.
     sitting, = Sitting.find([('kind', '=', 'deliberation'),
             ('body.programme.code', '=', 'BTS-CLOUD')])
-    commissioner, = Member.find([('body', '=', sitting.body.id),
-            ('role', '=', 'government_commissioner')])
-    act, = Act.find([('code', '=', 'E12')])
-    declaration = Declaration(kind='acts', member=commissioner,
+    Submission = Model.get('bts.declaration.submission', config=config)
+    submission = Submission(body=sitting.body,
         lycee=sitting.body.programme.lycees[0], month=dt.date(2026, 2, 1))
-    declaration.lines.new(date=sitting.date, act=act, sitting=sitting,
-        quantity=Decimal(1))
-    declaration.save()
-    _walk(declaration.id, STEPS, config)
+    submission.save()
+    e11, = Act.find([('code', '=', 'E11')])
+    e12, = Act.find([('code', '=', 'E12')])
+    declarations = []
+    for member in sitting.attendees:
+        act = e12 if member.role == 'government_commissioner' else e11
+        declaration = Declaration(kind='acts', member=Member(member.id),
+            lycee=submission.lycee, month=submission.month,
+            submission=submission)
+        declaration.lines.new(date=sitting.date, act=act, sitting=sitting,
+            quantity=Decimal(1))
+        declaration.save()
+        declarations.append(declaration.id)
+    _as(ACTORS['submit'], config)
+    Submission(submission.id).click('submit')
+    for declaration_id in declarations:
+        _walk(declaration_id, STEPS[1:], config)
     _as('admin', config)

@@ -37,6 +37,18 @@ APPROVED_STATES = ('approved', 'paid')
 _DRAFT = Eval('state') != 'draft'
 
 
+def declared_period(month, yearly):
+    """Return the first and last day of the month, or of its academic year
+    when the declaration is yearly"""
+    AcademicYear = Pool().get('bts.academic_year')
+    if yearly:
+        year = AcademicYear.find(month)
+        return year.start_date, year.end_date
+    month = month.replace(day=1)
+    following = (month + dt.timedelta(days=31)).replace(day=1)
+    return month, following - dt.timedelta(days=1)
+
+
 def _stamp(name):
     return (
         fields.Many2One('res.user', f"{name} by", readonly=True),
@@ -213,13 +225,7 @@ class Declaration(Workflow, ModelSQL, ModelView):
 
     def period(self):
         "The first and last day of service the declaration covers"
-        AcademicYear = Pool().get('bts.academic_year')
-        if self.yearly:
-            year = AcademicYear.find(self.month)
-            return year.start_date, year.end_date
-        month = self.month.replace(day=1)
-        following = (month + dt.timedelta(days=31)).replace(day=1)
-        return month, following - dt.timedelta(days=1)
+        return declared_period(self.month, self.yearly)
 
     def check_once_a_year(self):
         "Refuse a second yearly declaration of the same person and year"

@@ -9,6 +9,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .declaration import declared_period
 from .exceptions import DeclarationError
 
 
@@ -108,12 +109,7 @@ class Submission(ModelSQL, ModelView):
 
     def period(self):
         "The first and last day of the sittings and acts submitted"
-        AcademicYear = Pool().get('bts.academic_year')
-        if self.yearly:
-            year = AcademicYear.find(self.month)
-            return year.start_date, year.end_date
-        following = (self.month + dt.timedelta(days=31)).replace(day=1)
-        return self.month, following - dt.timedelta(days=1)
+        return declared_period(self.month, self.yearly)
 
     def get_sittings(self, name):
         start, end = self.period()

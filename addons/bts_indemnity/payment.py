@@ -428,6 +428,7 @@ class Run(Workflow, ModelSQL, ModelView):
             moves = [run._move() for run in runs]
             Move.save(moves)
             Move.post(moves)
+            beneficiaries = []
             for run, move in zip(runs, moves, strict=True):
                 run.move = move
                 payables = {
@@ -435,10 +436,9 @@ class Run(Workflow, ModelSQL, ModelView):
                 for beneficiary in run.beneficiaries:
                     if beneficiary.status == 'payable':
                         beneficiary.move_line = payables[beneficiary.party]
-            cls.save(runs)
-            beneficiaries = [b for r in runs for b in r.beneficiaries
-                if b.status == 'payable']
+                        beneficiaries.append(beneficiary)
             Beneficiary.save(beneficiaries)
+            cls.save(runs)
             RunLine.write([line for b in beneficiaries for line in b.lines],
                 {'paid': True})
             Declaration.pay(cls._paid_declarations(runs))

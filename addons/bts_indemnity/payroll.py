@@ -133,7 +133,7 @@ def payroll_csv(run):
                     b.bank_account_number.number, *values])
     total = sum((row[-1] for row in rows), Decimal(0))
     writer.writerow([gettext('bts_indemnity.msg_payroll_total')]
-        + [''] * (len(header) + 1) + [total])
+        + [''] * len(header) + [total])
     return output.getvalue()
 
 

@@ -594,6 +594,7 @@ class Beneficiary(ModelSQL, ModelView):
             ('payable', "Payable"),
             ('blocked', "Blocked"),
             ], "Status", required=True)
+    status_string = status.translated('status')
     reason = fields.Text("Reason")
     lines = fields.One2Many('bts.payment.run.line', 'beneficiary', "Lines")
     lycees = fields.Function(fields.Char("Lycées"), 'get_lycees')

@@ -251,6 +251,18 @@ class Run(Workflow, ModelSQL, ModelView):
         return values
 
     @classmethod
+    def copy(cls, runs, default=None):
+        "A copy is a new draft run of the same period, to compute"
+        default = default.copy() if default is not None else {}
+        for name in ['number', 'move', 'payment_group', 'corrected_run']:
+            default.setdefault(name, None)
+        default.setdefault('beneficiaries', None)
+        default.setdefault('lines', None)
+        default.setdefault('kind', 'payment')
+        default.setdefault('state', 'draft')
+        return super().copy(runs, default=default)
+
+    @classmethod
     def configuration(cls):
         return Pool().get('bts.payment.configuration')(1)
 

@@ -13,6 +13,7 @@ import unittest
 
 from proteus import Model
 from trytond import backend
+from trytond.model.modelsql import SQLConstraintError
 from trytond.modules.bts_programme.tests.tools import (
     add_valid_plan,
     create_academic_year,
@@ -21,8 +22,10 @@ from trytond.modules.bts_programme.tests.tools import (
     create_provider,
     race,
 )
+from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.tests.tools import activate_modules
+from trytond.transaction import Transaction
 
 from .tools import approve, complete_party, lessons, setup_ministry
 
@@ -124,6 +127,20 @@ class PaymentRunPostgreSQLTestCase(unittest.TestCase):
                 'declaration': 'paid', 'run': 'posted'})
         self.assertEqual(self.counts(second)['run'], 'draft')
         self.assertEqual(self.counts(second)['moves'], 0)
+
+    def test_paid_once_constraint(self):
+        """Without the lock, the database refuses a second paid link of a
+        declaration line (the partial unique constraint)"""
+        first, second = self.run_for_month(), self.run_for_month()
+        first.click('post')
+        with Transaction().start(DB_NAME, 0) as transaction:
+            RunLine = Pool().get('bts.payment.run.line')
+            line, = RunLine.search([('run', '=', second.id)])
+            with self.assertRaises(SQLConstraintError) as error:
+                RunLine.write([line], {'paid': True})
+            transaction.rollback()
+        self.assertIn("paid by one posted payment run at most",
+            error.exception.message)
 
     def test_killed_post(self):
         """A post killed while it waits inside (the payments table locked by

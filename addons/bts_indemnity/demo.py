@@ -106,3 +106,166 @@ def load(config):
     for declaration_id in declarations:
         _walk(declaration_id, STEPS[1:], config)
     _as('admin', config)
+    load_payment(config)
+
+
+MINISTRY = "Ministère de l'Enseignement supérieur et de la Recherche"
+# Kind of indemnity: expense account code and name, budget article.
+EXPENSES = {
+    'lessons': ('622610', "BTS indemnities: lessons", '11.0.12.010'),
+    'acts': ('622620', "BTS indemnities: jury and commission acts",
+        '11.0.12.020'),
+    'tutors': ('622630', "BTS indemnities: tutors", '11.0.12.030'),
+    'auxiliaries': ('622640', "BTS indemnities: auxiliaries", '11.0.12.040'),
+    }
+
+
+def _data(module, fs_id, config):
+    ModelData = Model.get('ir.model.data', config=config)
+    return ModelData.get_id(module, fs_id, config.context)
+
+
+def _ministry_company(config):
+    """The ministry as the company, in euros; the addresses completed with
+    their country, which SEPA requires"""
+    Party = Model.get('party.party', config=config)
+    Country = Model.get('country.country', config=config)
+    Currency = Model.get('currency.currency', config=config)
+    Address = Model.get('party.address', config=config)
+    country, = Country.find([('code', '=', 'LU')]) or [
+        Country(name="Luxembourg", code='LU', code3='LUX')]
+    country.save()
+    addresses = Address.find([('city', '=', "Luxembourg"),
+            ('country', '=', None)])
+    for address in addresses:
+        address.country = country
+    Address.save(addresses)
+    euro, = Currency.find([('code', '=', 'EUR')]) or [
+        Currency(name="Euro", code='EUR', symbol='€', numeric_code='978',
+            rounding=Decimal('0.01'), digits=2)]
+    euro.save()
+    # Party names are not translated: the ministry is found by its name.
+    ministry, = Party.find([('name', '=', MINISTRY)])
+    wizard = Wizard('company.company.config', config=config)
+    wizard.execute('company')
+    wizard.form.party = ministry
+    wizard.form.currency = euro
+    wizard.execute('add')
+    User = Model.get('res.user', config=config)
+    config._context = User.get_preferences(True, {})
+    Company = Model.get('company.company', config=config)
+    company, = Company.find([('party', '=', ministry.id)])
+    return company
+
+
+def _accounting(company, config):
+    """The chart of accounts, the fiscal years 2025-2027 (the academic years
+    2025/2026 and 2026/2027) and an expense account per kind"""
+    Template = Model.get('account.account.template', config=config)
+    Account = Model.get('account.account', config=config)
+    FiscalYear = Model.get('account.fiscalyear', config=config)
+    Sequence = Model.get('ir.sequence.strict', config=config)
+    SequenceType = Model.get('ir.sequence.type', config=config)
+    chart = Wizard('account.create_chart', config=config)
+    chart.execute('account')
+    chart.form.account_template = Template(
+        _data('account', 'account_template_root_fr', config))
+    chart.form.company = company
+    chart.execute('create_account')
+    payable, = Account.find([('company', '=', company.id),
+            ('type.payable', '=', True), ('party_required', '=', True)],
+        limit=1)
+    receivable, = Account.find([('company', '=', company.id),
+            ('type.receivable', '=', True), ('party_required', '=', True)],
+        limit=1)
+    chart.form.account_receivable = receivable
+    chart.form.account_payable = payable
+    chart.execute('create_properties')
+    move_type = SequenceType(
+        _data('account', 'sequence_type_account_move', config))
+    for year in [2025, 2026, 2027]:
+        sequence = Sequence(name=str(year), sequence_type=move_type,
+            company=company)
+        sequence.save()
+        fiscalyear = FiscalYear(name=str(year), company=company,
+            start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31),
+            move_sequence=sequence)
+        fiscalyear.save()
+        fiscalyear.click('create_period')
+    expense, = Account.find([('company', '=', company.id),
+            ('type.expense', '=', True)], limit=1)
+    accounts = {}
+    for kind, (code, name, _) in EXPENSES.items():
+        accounts[kind] = Account(code=code, name=name, type=expense.type,
+            parent=expense.parent, company=company)
+        accounts[kind].save()
+    return accounts, payable
+
+
+def _payment_journal(company, config):
+    "The SEPA journal on the ministry's IBAN at the BCEE"
+    Bank = Model.get('bank', config=config)
+    BankAccount = Model.get('bank.account', config=config)
+    Journal = Model.get('account.payment.journal', config=config)
+    bank, = Bank.find([('bic', '=', 'BCEELULL')])
+    account = BankAccount(bank=bank)
+    account.owners.append(Model.get('party.party', config=config)(
+            company.party.id))
+    account.numbers.new(type='iban', number='LU280019400644750000')
+    account.save()
+    journal = Journal(name="BTS indemnities (SEPA)", process_method='sepa',
+        company=company, currency=company.currency,
+        sepa_bank_account_number=account.numbers[0],
+        sepa_payable_flavor='pain.001.001.03',
+        sepa_receivable_flavor='pain.008.001.02')
+    journal.save()
+    return journal
+
+
+def load_payment(config):
+    """The ministry's accounting, the payment run configuration and one
+    posted run of October 2025 with its SEPA message; November's approved
+    lessons and the blocked commissioner's acts are left to pay"""
+    Configuration = Model.get('bts.payment.configuration', config=config)
+    Journal = Model.get('account.journal', config=config)
+    User = Model.get('res.user', config=config)
+    Group = Model.get('res.group', config=config)
+    company = _ministry_company(config)
+    accounts, payable = _accounting(company, config)
+    configuration = Configuration(1)
+    configuration.company = company
+    for kind, account in accounts.items():
+        setattr(configuration, f'account_{kind}', account)
+        setattr(configuration, f'budget_article_{kind}', EXPENSES[kind][2])
+    configuration.payable_account = payable
+    configuration.journal, = Journal.find([('type', '=', 'expense')],
+        limit=1)
+    configuration.payment_journal = _payment_journal(company, config)
+    configuration.save()
+    for login, groups in [
+            ('comptable', [('account', 'group_account'),
+                    ('account_payment', 'group_payment'),
+                    ('account_payment', 'group_payment_approval')]),
+            ('ministere.finances', [('account', 'group_account')]),
+            ('auditeur', [])]:
+        user, = User.find([('login', '=', login)])
+        for module, fs_id in groups:
+            user.groups.append(Group(_data(module, fs_id, config)))
+        user.companies.append(Model.get('company.company', config=config)(
+                company.id))
+        user.company = Model.get('company.company', config=config)(
+            company.id)
+        user.save()
+
+    Declaration = Model.get('bts.declaration', config=config)
+    november, = Declaration.find([('state', '=', 'verified')])
+    _walk(november.id, ['approve'], config)
+    _as('comptable', config)
+    Run = Model.get('bts.payment.run', config=config)
+    run = Run(start_date=dt.date(2025, 10, 1), end_date=dt.date(2025, 10, 31),
+        date=dt.date(2025, 11, 10))
+    run.save()
+    run.click('compute')
+    run.click('post')
+    run.click('process_payments')
+    _as('admin', config)

@@ -5,3 +5,7 @@ from trytond.exceptions import UserError
 
 class DeclarationError(UserError):
     pass
+
+
+class PaymentRunError(UserError):
+    pass

@@ -1,8 +1,9 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
-"""The ``bts import-declarations`` command line, without a database: the
-imports themselves, with their exit codes 0, 1 and 2, run against the
-scenario's database in scenario_declaration_import.rst"""
+"""The ``bts import-declarations`` and ``bts payment-run`` command lines,
+without a database: the imports and runs themselves, with their exit codes
+0, 1 and 2, run against the scenarios' databases in
+scenario_declaration_import.rst and scenario_payment_run.rst"""
 import io
 import os
 import tempfile
@@ -53,3 +54,31 @@ class CliTestCase(unittest.TestCase):
         self.assertEqual(
             output.getvalue(),
             f"bts: {path}: No such file or directory\n")
+
+    def test_payment_run_help(self):
+        "The payment-run help names its options and the exit codes"
+        output = io.StringIO()
+        with redirect_stdout(output), self.assertRaises(SystemExit) as cm:
+            main(['-d', 'db', 'payment-run', '--help'])
+        self.assertEqual(cm.exception.code, 0)
+        for option in ['--period YYYY-MM', '--lycee CODE', '--post',
+                '--xlsx FILE', '--csv FILE', '--sepa FILE']:
+            self.assertIn(option, output.getvalue())
+
+    def test_payment_run_period_required(self):
+        "Without --period the command stops with status 2"
+        output = io.StringIO()
+        with redirect_stderr(output), self.assertRaises(SystemExit) as cm:
+            main(['-d', 'db', 'payment-run'])
+        self.assertEqual(cm.exception.code, 2)
+        self.assertIn('--period', output.getvalue())
+
+    def test_payment_run_sepa_needs_post(self):
+        """The SEPA message exists only for a posted run: status 2 before
+        any connection"""
+        output = io.StringIO()
+        with redirect_stderr(output):
+            status = main(['-d', 'db', 'payment-run', '--period', '2026-10',
+                    '--sepa', 'run.xml'])
+        self.assertEqual(status, 2)
+        self.assertIn('--sepa needs --post', output.getvalue())

@@ -1,0 +1,751 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""Payment runs: the approved declarations of a period, booked in one
+accounting move and paid by SEPA credit transfer through account_payment
+(DESIGN.md §3, payment runs; RULES.md §C.14)."""
+import calendar
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from decimal import Decimal
+from functools import partial
+
+from genshi.core import TEXT
+from sql import Literal
+from sql.operators import Equal
+from stdnum import iban
+
+from trytond.i18n import gettext
+from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from .configuration import INDEMNITY_KINDS, indemnity_kind
+from .exceptions import PaymentRunError
+
+_DRAFT = Eval('state') != 'draft'
+# The structured postal address banks require of a creditor since
+# 15 November 2026 (EPC SEPA rulebooks 2025, unstructured addresses
+# rejected): street, building number, postcode, town and country.
+STRUCTURED_ADDRESS = [
+    'street_name', 'building_number', 'postal_code', 'city', 'country']
+# The Latin character set of the EPC guidelines for SEPA credit transfers.
+SEPA_CHARACTERS = frozenset(
+    'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+    "/-?:().,'+ ")
+SEPA_SPECIAL = {
+    'ß': 'ss', 'æ': 'ae', 'Æ': 'AE', 'œ': 'oe', 'Œ': 'OE', 'ø': 'o',
+    'Ø': 'O', 'ł': 'l', 'Ł': 'L', 'đ': 'd', 'Đ': 'D', '&': '+',
+    '’': "'", '‘': "'", '–': '-', '—': '-', '"': "'",
+    }
+
+
+def sepa_text(text):
+    """Transliterate text to the SEPA character set: accents dropped
+    (account_payment_sepa's NFKD of its German flavours), ligatures spelt
+    out, any other character a space; line breaks of the XML layout kept"""
+    result = []
+    for char in unicodedata.normalize('NFKD', text):
+        if char in SEPA_CHARACTERS or char in '\n\t\r':
+            result.append(char)
+        elif char in SEPA_SPECIAL:
+            result.append(SEPA_SPECIAL[char])
+        elif unicodedata.combining(char):
+            continue
+        else:
+            result.append(' ')
+    return ''.join(result)
+
+
+def _sepa_filter(stream):
+    for kind, data, pos in stream:
+        if kind is TEXT:
+            data = sepa_text(data)
+        yield kind, data, pos
+
+
+class _SEPATemplate:
+    "account_payment_sepa's template, its text in the SEPA character set"
+
+    def __init__(self, template):
+        self.template = template
+
+    def generate(self, *args, **kwargs):
+        return self.template.generate(*args, **kwargs).filter(_sepa_filter)
+
+
+def month_period(month):
+    "Return the first and last days of a month given as YYYY-MM"
+    try:
+        start = dt.datetime.strptime(month, '%Y-%m').date()
+    except ValueError:
+        raise PaymentRunError(gettext(
+                'bts_indemnity.msg_run_month_invalid', month=month))
+    last = calendar.monthrange(start.year, start.month)[1]
+    return start, start.replace(day=last)
+
+
+def bank_account_number(party):
+    "Return the first valid IBAN of party's bank accounts with a bank"
+    for account in party.bank_accounts_used:
+        for number in account.numbers:
+            if (number.type == 'iban' and account.bank
+                    and iban.is_valid(number.number or '')):
+                return number
+
+
+def blocking_reasons(party):
+    """Return why party cannot be paid by SEPA credit transfer: no valid
+    IBAN, no national identification number, no structured address"""
+    Address = Pool().get('party.address')
+    reasons = []
+    if not bank_account_number(party):
+        reasons.append(gettext('bts_indemnity.msg_beneficiary_no_iban'))
+    if not party.national_id:
+        reasons.append(gettext('bts_indemnity.msg_beneficiary_no_id'))
+    address = party.address_get()
+    missing = [name for name in STRUCTURED_ADDRESS
+        if not address or not getattr(address, name)]
+    if missing:
+        labels = Address.fields_get(missing)
+        reasons.append(gettext('bts_indemnity.msg_beneficiary_address',
+                fields=', '.join(labels[n]['string'] for n in missing)))
+    return reasons
+
+
+class Run(Workflow, ModelSQL, ModelView):
+    """Payment run: the approved, unpaid declaration lines of a period, per
+    beneficiary, booked in one move and paid by SEPA credit transfer. A
+    posted run is reversed only by a correction run."""
+    __name__ = 'bts.payment.run'
+    __string__ = "Payment Run"
+    _rec_name = 'number'
+    number = fields.Char("Number", readonly=True)
+    kind = fields.Selection([
+            ('payment', "Payment"),
+            ('correction', "Correction"),
+            ], "Kind", readonly=True, required=True)
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    start_date = fields.Date(
+        "Start Date", required=True, states={'readonly': _DRAFT},
+        domain=[('start_date', '<=', Eval('end_date', None))])
+    end_date = fields.Date(
+        "End Date", required=True, states={'readonly': _DRAFT})
+    semester = fields.Many2One(
+        'bts.semester', "Semester", states={'readonly': _DRAFT},
+        help="Fill the period with the dates of a semester.")
+    lycee = fields.Many2One(
+        'bts.lycee', "Lycée", states={'readonly': _DRAFT},
+        help="Only the declarations of this lycée.")
+    programme = fields.Many2One(
+        'bts.programme', "Programme", states={'readonly': _DRAFT},
+        help="Only the declarations of this programme.")
+    date = fields.Date(
+        "Payment Date", required=True, states={'readonly': _DRAFT},
+        help="The date of the move and of the credit transfers.")
+    beneficiaries = fields.One2Many(
+        'bts.payment.run.beneficiary', 'run', "Beneficiaries", readonly=True)
+    lines = fields.One2Many(
+        'bts.payment.run.line', 'run', "Lines", readonly=True)
+    amount = fields.Function(
+        fields.Numeric("Amount to Pay", digits=(16, 2)), 'get_amounts')
+    blocked_amount = fields.Function(
+        fields.Numeric("Blocked Amount", digits=(16, 2)), 'get_amounts')
+    move = fields.Many2One(
+        'account.move', "Move", readonly=True, ondelete='RESTRICT')
+    payment_group = fields.Many2One(
+        'account.payment.group', "Payment Group", readonly=True,
+        ondelete='RESTRICT')
+    sepa_messages = fields.Function(fields.Many2Many(
+            'account.payment.sepa.message', None, None, "SEPA Messages"),
+        'get_sepa_messages')
+    corrected_run = fields.Many2One(
+        'bts.payment.run', "Corrects", readonly=True, ondelete='RESTRICT',
+        states={'invisible': Eval('kind') != 'correction'})
+    correction = fields.Function(fields.Many2One(
+            'bts.payment.run', "Corrected by",
+            states={'invisible': ~Eval('correction')}),
+        'get_correction')
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('posted', "Posted"),
+            ('corrected', "Corrected"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'posted'),
+            ('draft', 'cancelled'),
+            ('posted', 'corrected'),
+            }
+        cls._buttons.update({
+                'compute': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-refresh', 'depends': ['state']},
+                'post': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-ok', 'depends': ['state']},
+                'cancel': {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-cancel', 'depends': ['state']},
+                'process_payments': {
+                    'invisible': ((Eval('state') != 'posted')
+                        | (Eval('kind') != 'payment')
+                        | Eval('payment_group')),
+                    'icon': 'tryton-launch',
+                    'depends': ['state', 'kind', 'payment_group']},
+                'correct': {
+                    'invisible': ((Eval('state') != 'posted')
+                        | (Eval('kind') != 'payment')),
+                    'icon': 'tryton-undo', 'depends': ['state', 'kind']},
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_kind(cls):
+        return 'payment'
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+    @fields.depends('semester')
+    def on_change_semester(self):
+        if self.semester:
+            self.start_date = self.semester.start_date
+            self.end_date = self.semester.end_date
+
+    def get_amounts(self, name):
+        status = 'payable' if name == 'amount' else 'blocked'
+        return sum((b.amount for b in self.beneficiaries
+                if b.status == status), Decimal(0))
+
+    def get_sepa_messages(self, name):
+        if self.payment_group:
+            return [m.id for m in self.payment_group.sepa_messages]
+        return []
+
+    def get_correction(self, name):
+        corrections = self.search([('corrected_run', '=', self.id)], limit=1)
+        return corrections[0].id if corrections else None
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            configuration = cls.configuration()
+            values['number'] = configuration.run_sequence.get()
+        return values
+
+    @classmethod
+    def copy(cls, runs, default=None):
+        "A copy is a new draft run of the same period, to compute"
+        default = default.copy() if default is not None else {}
+        for name in ['number', 'move', 'payment_group', 'corrected_run']:
+            default.setdefault(name, None)
+        default.setdefault('beneficiaries', None)
+        default.setdefault('lines', None)
+        default.setdefault('kind', 'payment')
+        default.setdefault('state', 'draft')
+        return super().copy(runs, default=default)
+
+    @classmethod
+    def configuration(cls):
+        return Pool().get('bts.payment.configuration')(1)
+
+    @classmethod
+    def check_modification(cls, mode, runs, values=None, external=False):
+        super().check_modification(
+            mode, runs, values=values, external=external)
+        if mode == 'delete':
+            for run in runs:
+                if run.state not in {'draft', 'cancelled'}:
+                    raise PaymentRunError(gettext(
+                            'bts_indemnity.msg_run_delete_posted',
+                            run=run.rec_name))
+
+    def _declaration_lines(self):
+        """The approved declaration lines of the period and filters that no
+        posted run paid"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        RunLine = pool.get('bts.payment.run.line')
+        domain = [
+            ('declaration.state', '=', 'approved'),
+            ('date', '>=', self.start_date),
+            ('date', '<=', self.end_date),
+            ]
+        if self.lycee:
+            domain.append(('declaration.lycee', '=', self.lycee.id))
+        if self.programme:
+            domain.append(['OR',
+                    ('declaration.contract.programme', '=',
+                        self.programme.id),
+                    ('declaration.member.body.programme', '=',
+                        self.programme.id),
+                    ])
+        lines = Line.search(domain, order=[('date', 'ASC'), ('id', 'ASC')])
+        paid = {r.declaration_line.id for r in RunLine.search([
+                    ('paid', '=', True),
+                    ('declaration_line', 'in', [line.id for line in lines]),
+                    ])}
+        return [line for line in lines if line.id not in paid]
+
+    def _beneficiaries(self):
+        "The beneficiaries of the run, new, with their lines"
+        pool = Pool()
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
+        RunLine = pool.get('bts.payment.run.line')
+        by_party = defaultdict(list)
+        for line in self._declaration_lines():
+            by_party[line.declaration.party].append(line)
+        beneficiaries = []
+        for party, lines in sorted(
+                by_party.items(), key=lambda i: (i[0].name, i[0].id)):
+            reasons = blocking_reasons(party)
+            number = bank_account_number(party)
+            beneficiaries.append(Beneficiary(
+                    run=self, party=party,
+                    national_id=party.national_id,
+                    bank_account_number=number,
+                    quantity=sum(line.quantity for line in lines),
+                    amount=sum(line.amount for line in lines),
+                    status='blocked' if reasons else 'payable',
+                    reason='\n'.join(reasons) or None,
+                    lines=[RunLine(
+                            run=self, declaration_line=line,
+                            kind=indemnity_kind(line.declaration),
+                            quantity=line.quantity, amount=line.amount,
+                            paid=False)
+                        for line in lines]))
+        return beneficiaries
+
+    @classmethod
+    @ModelView.button
+    def compute(cls, runs):
+        """Gather the approved, unpaid lines per beneficiary; the
+        beneficiaries SEPA cannot pay are listed as blocked with the
+        reason"""
+        Beneficiary = Pool().get('bts.payment.run.beneficiary')
+        runs = [r for r in runs if r.state == 'draft']
+        Beneficiary.delete([b for r in runs for b in r.beneficiaries])
+        Beneficiary.save([b for r in runs for b in r._beneficiaries()])
+
+    @classmethod
+    def lock_lines(cls, runs):
+        """Lock the runs, their declaration lines and declarations until the
+        transaction ends: a second post of the same lines waits and then
+        sees them paid"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        Declaration = pool.get('bts.declaration')
+        cls.lock(runs)
+        lines = [line.declaration_line for r in runs for line in r.lines]
+        Line.lock(sorted(lines, key=lambda line: line.id))
+        Declaration.lock(sorted({line.declaration for line in lines},
+                key=lambda d: d.id))
+
+    def check_unchanged(self):
+        """Under lock: no line paid by another run meanwhile, and the run
+        still pays what the preview showed (no declaration rejected, no
+        beneficiary blocked meanwhile)"""
+        RunLine = Pool().get('bts.payment.run.line')
+        paid = RunLine.search([
+                ('paid', '=', True),
+                ('declaration_line', 'in',
+                    [line.declaration_line.id for line in self.lines]),
+                ], limit=1)
+        if paid:
+            raise PaymentRunError(gettext(
+                    'bts_indemnity.msg_run_line_already_paid',
+                    run=self.rec_name,
+                    line=paid[0].declaration_line.rec_name,
+                    paid_run=paid[0].run.rec_name))
+        expected = {(b.party, b.status, frozenset(
+                    line.declaration_line.id for line in b.lines))
+            for b in self.beneficiaries}
+        current = {(b.party, b.status, frozenset(
+                    line.declaration_line.id for line in b.lines))
+            for b in self._beneficiaries()}
+        if expected != current:
+            raise PaymentRunError(gettext(
+                    'bts_indemnity.msg_run_changed', run=self.rec_name))
+        if not any(b.status == 'payable' for b in self.beneficiaries):
+            raise PaymentRunError(gettext(
+                    'bts_indemnity.msg_run_nothing_to_pay',
+                    run=self.rec_name))
+
+    def _move(self):
+        "The move: expense per account, payable per beneficiary"
+        pool = Pool()
+        Move = pool.get('account.move')
+        MoveLine = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        configuration = self.configuration()
+        configuration.check_complete()
+        expenses = defaultdict(Decimal)
+        lines = []
+        for beneficiary in self.beneficiaries:
+            if beneficiary.status != 'payable':
+                continue
+            for line in beneficiary.lines:
+                expenses[configuration.expense_account(line.kind)] += (
+                    line.amount)
+            lines.append(MoveLine(
+                    account=configuration.payable_account,
+                    party=beneficiary.party, debit=Decimal(0),
+                    credit=beneficiary.amount, maturity_date=self.date,
+                    description=self.number))
+        expense_lines = [MoveLine(
+                account=account, debit=amount, credit=Decimal(0),
+                description=self.number)
+            for account, amount in sorted(
+                expenses.items(), key=lambda i: i[0].code or '')]
+        return Move(
+            company=self.company, journal=configuration.journal,
+            period=Period.find(self.company, date=self.date),
+            date=self.date, origin=self, description=self.rec_name,
+            lines=expense_lines + lines)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('posted')
+    def post(cls, runs):
+        """Book and pay the run in one transaction: one posted move, the
+        declaration lines marked paid (a line is paid at most once), the
+        declarations paid in full marked paid, one payment per
+        beneficiary"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        RunLine = pool.get('bts.payment.run.line')
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
+        Declaration = pool.get('bts.declaration')
+        cls.lock_lines(runs)
+        for run in runs:
+            run.check_unchanged()
+        with without_check_access():
+            moves = [run._move() for run in runs]
+            Move.save(moves)
+            Move.post(moves)
+            beneficiaries = []
+            for run, move in zip(runs, moves, strict=True):
+                run.move = move
+                payables = {
+                    line.party: line for line in move.lines if line.party}
+                for beneficiary in run.beneficiaries:
+                    if beneficiary.status == 'payable':
+                        beneficiary.move_line = payables[beneficiary.party]
+                        beneficiaries.append(beneficiary)
+            Beneficiary.save(beneficiaries)
+            cls.save(runs)
+            RunLine.write([line for b in beneficiaries for line in b.lines],
+                {'paid': True})
+            Declaration.pay(cls._paid_declarations(runs))
+            cls.create_payments(beneficiaries)
+
+    @classmethod
+    def _paid_declarations(cls, runs):
+        "The declarations of the runs whose every line is paid"
+        RunLine = Pool().get('bts.payment.run.line')
+        declarations = {line.declaration_line.declaration
+            for r in runs for line in r.lines}
+        paid = {line.declaration_line.id for line in RunLine.search([
+                    ('paid', '=', True),
+                    ('declaration_line.declaration', 'in',
+                        [d.id for d in declarations]),
+                    ])}
+        return sorted((d for d in declarations
+                if all(line.id in paid for line in d.lines)),
+            key=lambda d: d.id)
+
+    @classmethod
+    def create_payments(cls, beneficiaries):
+        "One submitted payable payment per beneficiary on the move line"
+        pool = Pool()
+        Payment = pool.get('account.payment')
+        configuration = cls.configuration()
+        payments = []
+        for beneficiary in beneficiaries:
+            run = beneficiary.run
+            payments.append(Payment(
+                    company=run.company, journal=configuration.payment_journal,
+                    kind='payable', party=beneficiary.party,
+                    amount=beneficiary.amount, line=beneficiary.move_line,
+                    date=run.date, origin=beneficiary,
+                    sepa_payable_bank_account_number=(
+                        beneficiary.bank_account_number),
+                    reference=gettext('bts_indemnity.msg_payment_reference',
+                        run=run.number, start=run.start_date,
+                        end=run.end_date)[:140]))
+        Payment.save(payments)
+        Payment.submit(payments)
+        for beneficiary, payment in zip(beneficiaries, payments, strict=True):
+            beneficiary.payment = payment
+        pool.get('bts.payment.run.beneficiary').save(beneficiaries)
+        return payments
+
+    @classmethod
+    @ModelView.button
+    def process_payments(cls, runs):
+        """Approve and process the run's payments with account_payment in one
+        payment group: account_payment_sepa writes the SEPA message"""
+        pool = Pool()
+        Payment = pool.get('account.payment')
+        configuration = cls.configuration()
+        with without_check_access():
+            for run in runs:
+                if run.state != 'posted' or run.payment_group:
+                    continue
+                payments = [b.payment for b in run.beneficiaries
+                    if b.payment]
+                Payment.approve(
+                    [p for p in payments if p.state == 'submitted'])
+
+                run.payment_group = Payment.process(payments, partial(
+                        cls._payment_group, run, configuration))
+            cls.save(runs)
+
+    @staticmethod
+    def _payment_group(run, configuration):
+        Group = Pool().get('account.payment.group')
+        group = Group(company=run.company, kind='payable',
+            journal=configuration.payment_journal)
+        group.save()
+        return group
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, runs):
+        "A draft run cancelled releases its lines"
+        Beneficiary = Pool().get('bts.payment.run.beneficiary')
+        Beneficiary.delete([b for r in runs for b in r.beneficiaries])
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('corrected')
+    def correct(cls, runs):
+        """Reverse posted runs by correction runs: account's cancel move of
+        each move, the unprocessed payments deleted, the lines released back
+        to approved so that a later run pays them again"""
+        pool = Pool()
+        Payment = pool.get('account.payment')
+        Move = pool.get('account.move')
+        MoveLine = pool.get('account.move.line')
+        RunLine = pool.get('bts.payment.run.line')
+        Declaration = pool.get('bts.declaration')
+        Date = pool.get('ir.date')
+        cls.lock_lines(runs)
+        corrections = []
+        with without_check_access():
+            for run in runs:
+                payments = [b.payment for b in run.beneficiaries
+                    if b.payment]
+                sent = [p for p in payments
+                    if p.state in {'processing', 'succeeded'}]
+                if sent:
+                    raise PaymentRunError(gettext(
+                            'bts_indemnity.msg_run_correct_sent',
+                            run=run.rec_name, payment=sent[0].rec_name))
+                pending = [p for p in payments if p.state != 'failed']
+                Payment.draft(pending)
+                Payment.delete(pending)
+                cancel_move = run.move.cancel(reversal=True)
+                Move.post([cancel_move])
+                to_reconcile = defaultdict(list)
+                for line in run.move.lines + cancel_move.lines:
+                    if line.account.reconcile:
+                        to_reconcile[(line.account, line.party)].append(line)
+                for lines in to_reconcile.values():
+                    MoveLine.reconcile(lines)
+                with Transaction().set_context(company=run.company.id):
+                    today = Date.today()
+                corrections.append(cls(kind='correction', company=run.company,
+                        start_date=run.start_date, end_date=run.end_date,
+                        lycee=run.lycee, programme=run.programme,
+                        date=cancel_move.date or today, corrected_run=run,
+                        move=cancel_move, state='posted'))
+            cls.save(corrections)
+            lines = [line for r in runs for line in r.lines if line.paid]
+            declarations = {line.declaration_line.declaration
+                for line in lines}
+            Declaration.release(sorted(
+                    (d for d in declarations if d.state == 'paid'),
+                    key=lambda d: d.id))
+            RunLine.write(lines, {'paid': False})
+
+
+class Beneficiary(ModelSQL, ModelView):
+    """A beneficiary of a payment run: their lines and total, the IBAN and
+    identification used, or why SEPA cannot pay them (blocked)"""
+    __name__ = 'bts.payment.run.beneficiary'
+    __string__ = "Payment Run Beneficiary"
+    run = fields.Many2One(
+        'bts.payment.run', "Run", required=True, ondelete='CASCADE')
+    party = fields.Many2One(
+        'party.party', "Beneficiary", required=True, ondelete='RESTRICT')
+    national_id = fields.Char("National Identification Number")
+    bank_account_number = fields.Many2One(
+        'bank.account.number', "IBAN", ondelete='RESTRICT')
+    quantity = fields.Numeric("Quantity", digits=(16, 2))
+    amount = fields.Numeric("Amount", digits=(16, 2))
+    status = fields.Selection([
+            ('payable', "Payable"),
+            ('blocked', "Blocked"),
+            ], "Status", required=True)
+    status_string = status.translated('status')
+    reason = fields.Text("Reason")
+    lines = fields.One2Many('bts.payment.run.line', 'beneficiary', "Lines")
+    lycees = fields.Function(fields.Char("Lycées"), 'get_lycees')
+    budget_articles = fields.Function(
+        fields.Char("Budget Articles"), 'get_budget_articles')
+    move_line = fields.Many2One(
+        'account.move.line', "Move Line", ondelete='RESTRICT')
+    payment = fields.Many2One(
+        'account.payment', "Payment", ondelete='SET NULL')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('run')
+        cls._order = [('run', 'DESC'), ('status', 'DESC'), ('id', 'ASC')]
+
+    def get_rec_name(self, name):
+        return f'{self.run.rec_name} {self.party.rec_name}'
+
+    def get_lycees(self, name):
+        return ', '.join(sorted({line.declaration_line.declaration.lycee.code
+                    for line in self.lines}))
+
+    def get_budget_articles(self, name):
+        configuration = self.run.configuration()
+        return ', '.join(sorted({configuration.budget_article(line.kind) or ''
+                    for line in self.lines} - {''}))
+
+
+class RunLine(ModelSQL, ModelView):
+    """A declaration line in a payment run; paid while its run is posted and
+    not corrected: a declaration line is paid at most once"""
+    __name__ = 'bts.payment.run.line'
+    __string__ = "Payment Run Line"
+    run = fields.Many2One(
+        'bts.payment.run', "Run", required=True, ondelete='CASCADE')
+    beneficiary = fields.Many2One(
+        'bts.payment.run.beneficiary', "Beneficiary", required=True,
+        ondelete='CASCADE')
+    declaration_line = fields.Many2One(
+        'bts.declaration.line', "Declaration Line", required=True,
+        ondelete='RESTRICT')
+    kind = fields.Selection(INDEMNITY_KINDS, "Kind", required=True)
+    quantity = fields.Numeric("Quantity", digits=(16, 2))
+    amount = fields.Numeric("Amount", digits=(16, 2))
+    paid = fields.Boolean("Paid", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('run')
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('declaration_line_paid_once', Exclude(t,
+                    (t.declaration_line, Equal),
+                    where=t.paid == Literal(True)),
+                'bts_indemnity.msg_run_line_paid_once'),
+            ]
+
+    @classmethod
+    def default_paid(cls):
+        return False
+
+
+class Declaration(metaclass=PoolMeta):
+    __name__ = 'bts.declaration'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # A correction run releases the declarations it paid.
+        cls._transitions.add(('paid', 'approved'))
+
+    @classmethod
+    @Workflow.transition('paid')
+    def pay(cls, declarations):
+        "Every line of the declarations is paid by a posted run"
+
+    @classmethod
+    @Workflow.transition('approved')
+    def release(cls, declarations):
+        "A correction run reversed the payment"
+
+    @classmethod
+    def reset(cls, declarations, reason):
+        "A declaration with paid lines is not rejected"
+        RunLine = Pool().get('bts.payment.run.line')
+        paid = RunLine.search([
+                ('paid', '=', True),
+                ('declaration_line.declaration', 'in',
+                    [d.id for d in declarations]),
+                ], limit=1)
+        if paid:
+            raise PaymentRunError(gettext(
+                    'bts_indemnity.msg_declaration_paid_lines',
+                    declaration=paid[0].declaration_line.declaration.rec_name,
+                    run=paid[0].run.rec_name))
+        super().reset(declarations, reason)
+
+
+class DeclarationLine(metaclass=PoolMeta):
+    __name__ = 'bts.declaration.line'
+    payment_run = fields.Function(fields.Many2One(
+            'bts.payment.run', "Payment Run"), 'get_payment_run')
+
+    @classmethod
+    def get_payment_run(cls, lines, name):
+        RunLine = Pool().get('bts.payment.run.line')
+        runs = dict.fromkeys((line.id for line in lines), None)
+        for line in RunLine.search([
+                    ('paid', '=', True),
+                    ('declaration_line', 'in', list(runs)),
+                    ]):
+            runs[line.declaration_line.id] = line.run.id
+        return runs
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'account.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['bts.payment.run']
+
+
+class Payment(metaclass=PoolMeta):
+    __name__ = 'account.payment'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['bts.payment.run.beneficiary']
+
+
+class PaymentGroup(metaclass=PoolMeta):
+    __name__ = 'account.payment.group'
+
+    def get_sepa_template(self):
+        "Credit transfers in the SEPA character set (EPC guidelines)"
+        template = super().get_sepa_template()
+        if self.kind == 'payable' and template:
+            return _SEPATemplate(template)
+        return template

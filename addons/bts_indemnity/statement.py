@@ -1,0 +1,108 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""What the indemnities cost: the annual statement per person and the cost
+of each programme per academic year against its budget."""
+from decimal import Decimal
+
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
+from trytond.report import Report
+from trytond.wizard import Button, StateReport, StateView, Wizard
+
+
+def _declared(state, **criteria):
+    "Sum the declared amounts of the state matching criteria"
+    Total = Pool().get('bts.declaration.total')
+    domain = [('state', '=', state)]
+    domain += [(name, '=', value.id) for name, value in criteria.items()]
+    return sum((t.amount or 0 for t in Total.search(domain)), Decimal(0))
+
+
+class ProgrammeBudget(ModelSQL, ModelView):
+    """The budget of a programme's indemnities for an academic year and
+    what the approved and paid declarations already use of it"""
+    __name__ = 'bts.programme.budget'
+    __string__ = "Programme Budget"
+    programme = fields.Many2One(
+        'bts.programme', "Programme", required=True, ondelete='CASCADE')
+    academic_year = fields.Many2One(
+        'bts.academic_year', "Academic Year", required=True,
+        ondelete='RESTRICT')
+    amount = fields.Numeric("Budget", digits=(16, 2), required=True)
+    paid = fields.Function(
+        fields.Numeric("Paid", digits=(16, 2)), 'get_cost')
+    approved = fields.Function(
+        fields.Numeric("Approved, Unpaid", digits=(16, 2)), 'get_cost')
+    remaining = fields.Function(
+        fields.Numeric("Remaining", digits=(16, 2)), 'get_cost')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('programme_year_unique',
+                Unique(t, t.programme, t.academic_year),
+                'bts_indemnity.msg_budget_unique'),
+            ]
+        cls._order[0:0] = [('academic_year', 'DESC'), ('programme', 'ASC')]
+
+    def get_rec_name(self, name):
+        return f'{self.programme.rec_name} {self.academic_year.rec_name}'
+
+    def get_cost(self, name):
+        criteria = dict(
+            programme=self.programme, academic_year=self.academic_year)
+        if name == 'remaining':
+            return (self.amount - _declared('paid', **criteria)
+                - _declared('approved', **criteria))
+        return _declared(name, **criteria)
+
+
+class StatementStart(ModelView):
+    "Annual statement of indemnities: the academic year"
+    __name__ = 'bts.indemnity.statement.start'
+    __string__ = "Annual Statement of Indemnities"
+    academic_year = fields.Many2One(
+        'bts.academic_year', "Academic Year", required=True)
+
+
+class Statement(Wizard):
+    "Print the annual statement of the indemnities paid to people"
+    __name__ = 'bts.indemnity.statement'
+    start = StateView('bts.indemnity.statement.start',
+        'bts_indemnity.statement_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Print", 'print_', 'tryton-print', default=True),
+            ])
+    print_ = StateReport('bts.indemnity.statement')
+
+    def do_print_(self, action):
+        return action, {
+            'ids': [r.id for r in self.records],
+            'academic_year': self.start.academic_year.id,
+            }
+
+
+class StatementReport(Report):
+    """Relevé annuel: the indemnities paid to a person in an academic year,
+    line by line with the rate and index applied"""
+    __name__ = 'bts.indemnity.statement'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        AcademicYear = pool.get('bts.academic_year')
+        Line = pool.get('bts.declaration.line')
+        context = super().get_context(records, header, data)
+        year = AcademicYear(data['academic_year'])
+        context['academic_year'] = year
+
+        def lines(party):
+            return Line.search([
+                    ('declaration.party', '=', party.id),
+                    ('declaration.state', '=', 'paid'),
+                    ('academic_year', '=', year.id),
+                    ], order=[('date', 'ASC'), ('id', 'ASC')])
+        context['lines'] = lines
+        return context

@@ -1,0 +1,207 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""Payment runs on PostgreSQL: two runs posting the same lines at once pay
+them once, and a post killed half-way leaves nothing behind."""
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import unittest
+
+from proteus import Model
+from trytond import backend
+from trytond.model.modelsql import SQLConstraintError
+from trytond.modules.bts_programme.tests.tools import (
+    add_valid_plan,
+    create_academic_year,
+    create_contract,
+    create_lycee,
+    create_provider,
+    race,
+)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, drop_db
+from trytond.tests.tools import activate_modules
+from trytond.transaction import Transaction
+
+from .tools import approve, complete_party, lessons, setup_ministry
+
+# The post of a run in its own process, restarted with the records locked
+# as trytond's dispatcher does, committed at the end.
+POST = textwrap.dedent('''\
+    import sys
+    from trytond.tests.test_tryton import DB_NAME
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction, TransactionError
+    Pool(DB_NAME).init()
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 0, **extras) as transaction:
+            Run = Pool().get('bts.payment.run')
+            try:
+                Run.post([Run(int(sys.argv[1]))])
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            break
+    ''')
+
+
+@unittest.skipUnless(
+    backend.name == 'postgresql', "locking is proven on PostgreSQL")
+class PaymentRunPostgreSQLTestCase(unittest.TestCase):
+    "Posting payment runs under concurrency and failure"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.config = activate_modules('bts_indemnity')
+        setup_ministry(2025)
+        year = create_academic_year(2025)
+        lycee = create_lycee('LTC', "Lycée Technique du Centre")
+        Programme = Model.get('bts.programme')
+        programme = Programme(code='CLOUD', name="Cloud")
+        programme.lycees.append(Model.get('bts.lycee')(lycee.id))
+        add_valid_plan(programme)
+        programme.save()
+        party = complete_party(create_provider("Sophie Klein", [dict(
+                        title="Master", clq_level='7',
+                        registration='national')]), 1)
+        cls.contract = create_contract(party, programme, year,
+            [('M1.1', 'winter', 40)], signed=dt.date(2025, 9, 20))
+        cls.contract.minister_signature_date = dt.date(2025, 9, 25)
+        cls.contract.click('activate')
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    def setUp(self):
+        "An approved declaration of 3 lessons in a new month"
+        Declaration = Model.get('bts.declaration')
+        count = len(Declaration.find([]))
+        month = dt.date(2025, 10 + count, 6)
+        self.declaration = approve(lessons(self.contract, month, 'M1.1', 3))
+        self.month = month
+
+    def run_for_month(self):
+        Run = Model.get('bts.payment.run')
+        run = Run(start_date=self.month.replace(day=1),
+            end_date=self.month.replace(day=28), date=self.month)
+        run.save()
+        run.click('compute')
+        self.assertEqual(run.amount, self.declaration.amount)
+        return run
+
+    def counts(self, run):
+        Move = Model.get('account.move')
+        Payment = Model.get('account.payment')
+        RunLine = Model.get('bts.payment.run.line')
+        return {
+            'moves': len(Move.find([
+                        ('origin', '=', f'bts.payment.run,{run.id}')])),
+            'payments': len(Payment.find([
+                        ('party', '=', self.contract.party.id),
+                        ('date', '=', self.month)])),
+            'paid lines': len(RunLine.find([
+                        ('paid', '=', True),
+                        ('declaration_line.declaration', '=',
+                            self.declaration.id)])),
+            'declaration': Model.get('bts.declaration')(
+                self.declaration.id).state,
+            'run': Model.get('bts.payment.run')(run.id).state,
+            }
+
+    def test_concurrent_posts(self):
+        "Two runs posting the same lines at once: exactly one pays them"
+        first, second = self.run_for_month(), self.run_for_month()
+        outcome = race('bts.payment.run', 'post', [first.id, second.id])
+        self.assertEqual(outcome[first.id], 'done')
+        self.assertIn("is already paid by the run", outcome[second.id])
+        self.assertEqual(self.counts(first), {
+                'moves': 1, 'payments': 1, 'paid lines': 1,
+                'declaration': 'paid', 'run': 'posted'})
+        self.assertEqual(self.counts(second)['run'], 'draft')
+        self.assertEqual(self.counts(second)['moves'], 0)
+
+    def test_paid_once_constraint(self):
+        """Without the lock, the database refuses a second paid link of a
+        declaration line (the partial unique constraint)"""
+        first, second = self.run_for_month(), self.run_for_month()
+        first.click('post')
+        with Transaction().start(DB_NAME, 0) as transaction:
+            RunLine = Pool().get('bts.payment.run.line')
+            line, = RunLine.search([('run', '=', second.id)])
+            with self.assertRaises(SQLConstraintError) as error:
+                RunLine.write([line], {'paid': True})
+            transaction.rollback()
+        self.assertIn("paid by one posted payment run at most",
+            error.exception.message)
+
+    def test_killed_post(self):
+        """A post killed while it waits inside (the payments table locked by
+        another transaction, after the move is posted and the lines marked)
+        leaves no move, no paid line, no payment"""
+        run = self.run_for_month()
+        database = backend.Database(DB_NAME).connect()
+        locker = database.get_connection()
+        observer = database.get_connection(autocommit=True)
+        try:
+            locker.cursor().execute(
+                'LOCK TABLE account_payment IN EXCLUSIVE MODE')
+            process = subprocess.Popen(
+                [sys.executable, '-c', POST, str(run.id)], env=os.environ)
+            waiting = self.wait_blocked(observer, process)
+            self.assertTrue(waiting, "the post never reached the payments")
+            process.send_signal(signal.SIGKILL)
+            process.wait(30)
+            locker.rollback()
+            self.wait_gone(observer, waiting)
+        finally:
+            database.put_connection(locker)
+            database.put_connection(observer)
+        self.assertEqual(self.counts(run), {
+                'moves': 0, 'payments': 0, 'paid lines': 0,
+                'declaration': 'approved', 'run': 'draft'})
+        run.click('post')
+        self.assertEqual(self.counts(run), {
+                'moves': 1, 'payments': 1, 'paid lines': 1,
+                'declaration': 'paid', 'run': 'posted'})
+
+    @staticmethod
+    def wait_blocked(observer, process, timeout=120):
+        "Return the backends waiting on the payments lock"
+        cursor = observer.cursor()
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and process.poll() is None:
+            cursor.execute(
+                "SELECT a.pid FROM pg_stat_activity a "
+                "JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted "
+                "WHERE a.datname = %s AND l.relation = "
+                "'account_payment'::regclass", (DB_NAME,))
+            pids = [pid for pid, in cursor]
+            if pids:
+                return pids
+            time.sleep(0.2)
+        return []
+
+    @staticmethod
+    def wait_gone(observer, pids, timeout=60):
+        "Wait until the killed client's backends ended (rolled back)"
+        cursor = observer.cursor()
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)",
+                (pids,))
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.2)
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid = ANY(%s)", (pids,))
+

@@ -19,6 +19,7 @@ from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .configuration import INDEMNITY_KINDS, indemnity_kind
@@ -339,10 +340,21 @@ class Run(Workflow, ModelSQL, ModelView):
         """Gather the approved, unpaid lines per beneficiary; the
         beneficiaries SEPA cannot pay are listed as blocked with the
         reason"""
-        Beneficiary = Pool().get('bts.payment.run.beneficiary')
+        pool = Pool()
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
+        RunLine = pool.get('bts.payment.run.line')
         runs = [r for r in runs if r.state == 'draft']
         Beneficiary.delete([b for r in runs for b in r.beneficiaries])
-        Beneficiary.save([b for r in runs for b in r._beneficiaries()])
+        beneficiaries = [b for r in runs for b in r._beneficiaries()]
+        lines = [b.lines for b in beneficiaries]
+        for beneficiary in beneficiaries:
+            beneficiary.lines = []
+        Beneficiary.save(beneficiaries)
+        for beneficiary, sub_lines in zip(beneficiaries, lines, strict=True):
+            for line in sub_lines:
+                line.beneficiary = beneficiary
+        RunLine.save_in_slices([line for sub_lines in lines
+                for line in sub_lines])
 
     @classmethod
     def lock_lines(cls, runs):
@@ -451,8 +463,8 @@ class Run(Workflow, ModelSQL, ModelView):
                         beneficiaries.append(beneficiary)
             Beneficiary.save(beneficiaries)
             cls.save(runs)
-            RunLine.write([line for b in beneficiaries for line in b.lines],
-                {'paid': True})
+            RunLine.mark_paid(
+                [line for b in beneficiaries for line in b.lines], True)
             Declaration.pay(cls._paid_declarations(runs))
             cls.create_payments(beneficiaries)
 
@@ -585,7 +597,7 @@ class Run(Workflow, ModelSQL, ModelView):
             Declaration.release(sorted(
                     (d for d in declarations if d.state == 'paid'),
                     key=lambda d: d.id))
-            RunLine.write(lines, {'paid': False})
+            RunLine.mark_paid(lines, False)
 
 
 class Beneficiary(ModelSQL, ModelView):
@@ -665,6 +677,21 @@ class RunLine(ModelSQL, ModelView):
                     where=t.paid == Literal(True)),
                 'bts_indemnity.msg_run_line_paid_once'),
             ]
+
+    # Where the database has no native exclusion constraint (SQLite),
+    # trytond checks it with one OR clause per record written, which
+    # SQLite's parser refuses beyond about a hundred: write in slices.
+    _slice = 50
+
+    @classmethod
+    def save_in_slices(cls, lines):
+        for sub_lines in grouped_slice(lines, cls._slice):
+            cls.save(list(sub_lines))
+
+    @classmethod
+    def mark_paid(cls, lines, paid):
+        for sub_lines in grouped_slice(lines, cls._slice):
+            cls.write(list(sub_lines), {'paid': paid})
 
     @classmethod
     def default_paid(cls):

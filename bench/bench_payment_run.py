@@ -1,0 +1,157 @@
+"""Benchmark of a payment run: compute, post (move and payments), SEPA
+message and payroll XLSX for N beneficiaries with three approved lines
+each, through the client API (proteus) as a user gets them. Compared in the
+same run with baselines of the same work without the run: the approved
+lines read by the client and summed per beneficiary, and one move with the
+same lines saved and posted by Tryton's account module.
+
+Run: .venv/bin/python bench/bench_payment_run.py [--beneficiaries N]
+    [--lines L]
+(SQLite in memory unless TRYTOND_DATABASE_URI says otherwise)
+"""
+import argparse
+import datetime as dt
+import os
+import time
+from decimal import Decimal
+
+os.environ.setdefault('TRYTOND_DATABASE_URI', 'sqlite://')
+os.environ.setdefault('DB_NAME', ':memory:')
+
+from proteus import Model, Report  # noqa: E402
+from trytond.modules.bts_indemnity.tests.tools import (  # noqa: E402
+    approve,
+    complete_party,
+    lessons,
+    setup_ministry,
+)
+from trytond.modules.bts_programme.tests.tools import (  # noqa: E402
+    add_valid_plan,
+    create_academic_year,
+    create_contract,
+    create_lycee,
+    create_provider,
+)
+from trytond.tests.tools import activate_modules  # noqa: E402
+
+PER_PROGRAMME = 40
+MONTHS = [dt.date(2025, 10, 6), dt.date(2025, 11, 3), dt.date(2025, 12, 1)]
+
+
+def timed(function, *args):
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def report(name, seconds, baseline=None):
+    line = f"{name:<40} {seconds:8.2f} s"
+    if baseline:
+        line += (f"   baseline {baseline:8.2f} s"
+            f"   ratio {seconds / baseline:5.1f}x")
+    print(line)
+
+
+def approved_declarations(count, per_month):
+    """count lecturers, each with an approved declaration of per_month
+    lines of one lesson in three months"""
+    lycee = create_lycee('LTC', "Lycée Technique du Centre")
+    year = create_academic_year(2025)
+    Programme = Model.get('bts.programme')
+    programme = None
+    for index in range(count):
+        if index % PER_PROGRAMME == 0:
+            programme = Programme(code=f'P{index // PER_PROGRAMME}',
+                name=f"Programme {index // PER_PROGRAMME}")
+            programme.lycees.append(Model.get('bts.lycee')(lycee.id))
+            add_valid_plan(programme)
+            programme.save()
+        party = complete_party(create_provider(f"Lecturer {index:04d}",
+                [dict(title="Master", clq_level='7',
+                        registration='national')]), index + 1)
+        course = f'M1.{index % 3 + 1}'
+        contract = create_contract(party, programme, year,
+            [(course, 'winter', len(MONTHS) * per_month)],
+            signed=dt.date(2025, 9, 20))
+        contract.minister_signature_date = dt.date(2025, 9, 25)
+        contract.click('activate')
+        for day in MONTHS:
+            declaration = lessons(contract, day, course, 1)
+            for _ in range(per_month - 1):
+                declaration.lines.new(date=day, course=course_record(course),
+                    quantity=Decimal(1))
+            declaration.save()
+            approve(declaration)
+
+
+def course_record(code):
+    Course = Model.get('bts.programme.course')
+    return Course.find([('code', '=', code)], limit=1)[0]
+
+
+def baseline_sums():
+    "The approved lines read by the client and summed per beneficiary"
+    Line = Model.get('bts.declaration.line')
+    sums = {}
+    for line in Line.find([('declaration.state', '=', 'approved')]):
+        party = line.declaration.contract.party.id
+        sums[party] = sums.get(party, Decimal(0)) + line.amount
+    return sums
+
+
+def baseline_move(configuration, run):
+    "The run's move written and posted directly with account"
+    Move = Model.get('account.move')
+    Journal = Model.get('account.journal')
+    Period = Model.get('account.period')
+    journal = Journal(configuration.journal.id)
+    period, = Period.find([('start_date', '<=', run.date),
+            ('end_date', '>=', run.date), ('type', '=', 'standard')])
+    move = Move(journal=journal, period=period, date=run.date)
+    for line in run.move.lines:
+        move.lines.new(account=line.account, party=line.party,
+            debit=line.debit, credit=line.credit)
+    move.save()
+    move.click('post')
+    return move
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--beneficiaries', type=int, default=40)
+    parser.add_argument('--lines', type=int, default=1,
+        help="lines of one lesson per beneficiary and month")
+    options = parser.parse_args()
+
+    activate_modules('bts_indemnity')
+    configuration = setup_ministry(2025)
+    seconds, _ = timed(approved_declarations, options.beneficiaries,
+        options.lines)
+    lines = options.beneficiaries * len(MONTHS) * options.lines
+    print(f"set-up: {options.beneficiaries} beneficiaries, {lines} approved "
+        f"lines in {seconds:.1f} s")
+
+    Run = Model.get('bts.payment.run')
+    run = Run(start_date=dt.date(2025, 10, 1), end_date=dt.date(2025, 12, 31),
+        date=dt.date(2026, 1, 15))
+    run.save()
+    read_seconds, sums = timed(baseline_sums)
+    compute_seconds, _ = timed(run.click, 'compute')
+    report(f"compute ({lines} lines)", compute_seconds, read_seconds)
+    assert {b.party.id: b.amount for b in run.beneficiaries} == sums
+    post_seconds, _ = timed(run.click, 'post')
+    move_seconds, _ = timed(baseline_move, configuration, run)
+    report(f"post ({len(run.move.lines)} move lines, payments)",
+        post_seconds, move_seconds)
+    process_seconds, _ = timed(run.click, 'process_payments')
+    report("process payments (SEPA message)", process_seconds)
+    payroll = Report('bts.payment.run.payroll')
+    xlsx_seconds, (_, data, _, _) = timed(payroll.execute, [run])
+    report(f"payroll XLSX ({len(data):,} bytes)", xlsx_seconds)
+    total = sum(b.amount for b in run.beneficiaries)
+    assert total == sum(line.debit for line in run.move.lines) > Decimal(0)
+    print(f"paid {total} EUR to {len(run.beneficiaries)} beneficiaries")
+
+
+if __name__ == '__main__':
+    main()

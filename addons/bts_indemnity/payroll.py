@@ -140,24 +140,26 @@ def payroll_csv(run):
 class PayrollReport(Report):
     "The payroll of a payment run as a spreadsheet"
     __name__ = 'bts.payment.run.payroll'
+    extension = 'xlsx'
+
+    @classmethod
+    def payroll(cls, run):
+        return payroll_xlsx(run)
 
     @classmethod
     def render(cls, action, report_context):
-        return payroll_xlsx(report_context['record'])
+        return cls.payroll(report_context['record'])
 
     @classmethod
     def convert(cls, report, data, **kwargs):
-        return 'xlsx', data
+        return cls.extension, data
 
 
-class PayrollCSVReport(Report):
+class PayrollCSVReport(PayrollReport):
     "The payroll of a payment run as CSV"
     __name__ = 'bts.payment.run.payroll_csv'
+    extension = 'csv'
 
     @classmethod
-    def render(cls, action, report_context):
-        return payroll_csv(report_context['record'])
-
-    @classmethod
-    def convert(cls, report, data, **kwargs):
-        return 'csv', data
+    def payroll(cls, run):
+        return payroll_csv(run)

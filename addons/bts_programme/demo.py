@@ -101,14 +101,14 @@ PROVIDERS = [
     ]
 
 
-def _matricule(birth_date, sequence):
+def matricule(birth_date, sequence):
     "A valid Luxembourg national identification number"
     code = birth_date.strftime('%Y%m%d') + f'{sequence:03d}'
     return code + luhn.calc_check_digit(code) + verhoeff.calc_check_digit(
         code)
 
 
-def _iban(sequence):
+def lu_iban(sequence):
     "A valid Luxembourg IBAN"
     number = f'LU000019{sequence:012d}'
     return number[:2] + iban.calc_check_digits(number) + number[4:]
@@ -121,7 +121,7 @@ def _provider(index, name, birth_date, qualifications, config):
     party = _organisation(name, "Rue de la Gare", str(index + 1),
         "1611", "Luxembourg", config)
     party.identifiers.new(type='lu_matricule',
-        code=_matricule(birth_date, 100 + index))
+        code=matricule(birth_date, 100 + index))
     for values in qualifications:
         party.bts_qualifications.new(**values)
     party.save()
@@ -136,7 +136,7 @@ def _provider(index, name, birth_date, qualifications, config):
         bank.save()
     account = Account(bank=bank)
     account.owners.append(Model.get('party.party', config=config)(party.id))
-    account.numbers.new(type='iban', number=_iban(index + 1))
+    account.numbers.new(type='iban', number=lu_iban(index + 1))
     account.save()
     return party
 

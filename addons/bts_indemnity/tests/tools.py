@@ -4,8 +4,6 @@
 import datetime as dt
 from decimal import Decimal
 
-from stdnum import iban, luhn, verhoeff
-
 from proteus import Model
 from proteus.config import get_config
 from trytond.modules.account.tests.tools import (
@@ -13,22 +11,10 @@ from trytond.modules.account.tests.tools import (
     create_fiscalyear,
     get_accounts,
 )
+from trytond.modules.bts_programme.demo import lu_iban, matricule
 from trytond.modules.company.tests.tools import create_company, get_company
 
 MINISTRY = "Ministère de l'Enseignement supérieur et de la Recherche"
-
-
-def matricule(birth_date, sequence):
-    "A valid Luxembourg national identification number"
-    code = birth_date.strftime('%Y%m%d') + f'{sequence:03d}'
-    return code + luhn.calc_check_digit(code) + verhoeff.calc_check_digit(
-        code)
-
-
-def lu_iban(sequence):
-    "A valid Luxembourg IBAN"
-    number = f'LU000019{sequence:012d}'
-    return number[:2] + iban.calc_check_digits(number) + number[4:]
 
 
 def _country(config):

@@ -126,20 +126,9 @@ def _data(module, fs_id, config):
 
 
 def _ministry_company(config):
-    """The ministry as the company, in euros; the addresses completed with
-    their country, which SEPA requires"""
+    "The ministry as the company, in euros"
     Party = Model.get('party.party', config=config)
-    Country = Model.get('country.country', config=config)
     Currency = Model.get('currency.currency', config=config)
-    Address = Model.get('party.address', config=config)
-    country, = Country.find([('code', '=', 'LU')]) or [
-        Country(name="Luxembourg", code='LU', code3='LUX')]
-    country.save()
-    addresses = Address.find([('city', '=', "Luxembourg"),
-            ('country', '=', None)])
-    for address in addresses:
-        address.country = country
-    Address.save(addresses)
     euro, = Currency.find([('code', '=', 'EUR')]) or [
         Currency(name="Euro", code='EUR', symbol='€', numeric_code='978',
             rounding=Decimal('0.01'), digits=2)]

@@ -198,7 +198,16 @@ def _person(name, config):
     return party
 
 
+def _luxembourg(config):
+    Country = Model.get('country.country', config=config)
+    country, = Country.find([('code', '=', 'LU')]) or [
+        Country(name="Luxembourg", code='LU', code3='LUX', code_numeric='442')]
+    country.save()
+    return country
+
+
 def _organisation(name, street, number, postal_code, city, config):
+    "A party with the structured address in Luxembourg SEPA transfers need"
     Party = Model.get('party.party', config=config)
     party = Party(name=name)
     address, = party.addresses
@@ -206,6 +215,7 @@ def _organisation(name, street, number, postal_code, city, config):
     address.building_number = number
     address.postal_code = postal_code
     address.city = city
+    address.country = _luxembourg(config)
     party.save()
     return party
 

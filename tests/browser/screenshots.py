@@ -8,6 +8,9 @@ Saves into doc/screenshots/ (or --output):
   login.png     the login page of the web client
   bts-menu.png  after the login of ministere.admin, the BTS menu expanded
                 and the list of the programmes open
+  payment-runs.png  after the login of comptable, the posted payment run
+                of the demo (Indemnities > Payment Runs) and its
+                beneficiaries
 
 The window is 1400x900.  The server must be started with the database
 initialised (``trytond -d bts_demo``), see tests/browser/README.md.
@@ -19,6 +22,7 @@ import time
 from pathlib import Path
 
 import bts_browser
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,12 +82,40 @@ def bts_menu(driver, args):
     return path
 
 
+def payment_runs(driver, args):
+    bts_browser.login(
+        driver, args.url, args.database, 'comptable', args.password)
+    children = bts_browser.expand_menu(driver, 'BTS')
+    # The labels depend on the translations: Indemnités / Lots de paiement.
+    indemnities, = [c for c in children if c.startswith('Indemn')]
+    entries = bts_browser.expand_menu(driver, indemnities)
+    runs, = [e for e in entries if 'paiement' in e.lower()
+        or 'payment' in e.lower()]
+    bts_browser.open_menu_entry(driver, runs)
+    # The list opens on the drafts; the demo's run is posted.
+    bts_browser.wait_for(driver, lambda d: d.find_elements(By.XPATH,
+            "//a[contains(., 'Comptabilis') or contains(., 'Posted')]"),
+        "the tab of the posted runs")[0].click()
+    bts_browser.wait_list_contains(driver, 'PR-2026-0001')
+    cell = driver.find_element(
+        By.CSS_SELECTOR, '.column-char[title="PR-2026-0001"]')
+    ActionChains(driver).double_click(cell).perform()
+    bts_browser.wait_for(driver, lambda d: d.find_elements(
+            By.CSS_SELECTOR, '.form .column-char[title="Sophie Klein"], '
+            '.form [title="Sophie Klein"]'),
+        "the beneficiaries of the run")
+    settle(driver)
+    path = args.output / 'payment-runs.png'
+    driver.save_screenshot(str(path))
+    return path
+
+
 def main(argv=None):
     args = parse_args(argv)
     if reason := bts_browser.missing_requirements():
         sys.exit(f"Cannot take the screenshots: {reason}")
     args.output.mkdir(parents=True, exist_ok=True)
-    for take in (login_page, bts_menu):
+    for take in (login_page, bts_menu, payment_runs):
         # A fresh profile for each: no session left by the previous one
         with tempfile.TemporaryDirectory(prefix='bts-chromium-') as profile:
             driver = bts_browser.start_browser(

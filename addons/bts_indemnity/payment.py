@@ -771,8 +771,11 @@ class PaymentGroup(metaclass=PoolMeta):
     __name__ = 'account.payment.group'
 
     def get_sepa_template(self):
-        "Credit transfers in the SEPA character set (EPC guidelines)"
+        """The BTS credit transfers in the SEPA character set (EPC
+        guidelines)"""
+        Run = Pool().get('bts.payment.run')
         template = super().get_sepa_template()
-        if self.kind == 'payable' and template:
+        if (self.kind == 'payable' and template
+                and self.journal == Run.configuration().payment_journal):
             return _SEPATemplate(template)
         return template

@@ -20,17 +20,15 @@ os.environ.setdefault('DB_NAME', ':memory:')
 
 from proteus import Model, Report  # noqa: E402
 from trytond.modules.bts_indemnity.tests.tools import (  # noqa: E402
+    active_contract,
     approve,
-    complete_party,
+    create_programme,
     lessons,
     setup_ministry,
 )
 from trytond.modules.bts_programme.tests.tools import (  # noqa: E402
-    add_valid_plan,
     create_academic_year,
-    create_contract,
     create_lycee,
-    create_provider,
 )
 from trytond.tests.tools import activate_modules  # noqa: E402
 
@@ -57,24 +55,13 @@ def approved_declarations(count, per_month):
     lines of one lesson in three months"""
     lycee = create_lycee('LTC', "Lycée Technique du Centre")
     year = create_academic_year(2025)
-    Programme = Model.get('bts.programme')
     programme = None
     for index in range(count):
         if index % PER_PROGRAMME == 0:
-            programme = Programme(code=f'P{index // PER_PROGRAMME}',
-                name=f"Programme {index // PER_PROGRAMME}")
-            programme.lycees.append(Model.get('bts.lycee')(lycee.id))
-            add_valid_plan(programme)
-            programme.save()
-        party = complete_party(create_provider(f"Lecturer {index:04d}",
-                [dict(title="Master", clq_level='7',
-                        registration='national')]), index + 1)
+            programme = create_programme(f'P{index // PER_PROGRAMME}', lycee)
         course = f'M1.{index % 3 + 1}'
-        contract = create_contract(party, programme, year,
-            [(course, 'winter', len(MONTHS) * per_month)],
-            signed=dt.date(2025, 9, 20))
-        contract.minister_signature_date = dt.date(2025, 9, 25)
-        contract.click('activate')
+        contract = active_contract(f"Lecturer {index:04d}", index + 1,
+            programme, year, course, len(MONTHS) * per_month)
         for day in MONTHS:
             declaration = lessons(contract, day, course, 1)
             for _ in range(per_month - 1):

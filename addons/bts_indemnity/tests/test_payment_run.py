@@ -15,11 +15,8 @@ from proteus import Model
 from trytond import backend
 from trytond.model.modelsql import SQLConstraintError
 from trytond.modules.bts_programme.tests.tools import (
-    add_valid_plan,
     create_academic_year,
-    create_contract,
     create_lycee,
-    create_provider,
     race,
 )
 from trytond.pool import Pool
@@ -27,7 +24,13 @@ from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
-from .tools import approve, complete_party, lessons, setup_ministry
+from .tools import (
+    active_contract,
+    approve,
+    create_programme,
+    lessons,
+    setup_ministry,
+)
 
 # The post of a run in its own process, restarted with the records locked
 # as trytond's dispatcher does, committed at the end.
@@ -62,19 +65,10 @@ class PaymentRunPostgreSQLTestCase(unittest.TestCase):
         cls.config = activate_modules('bts_indemnity')
         setup_ministry(2025)
         year = create_academic_year(2025)
-        lycee = create_lycee('LTC', "Lycée Technique du Centre")
-        Programme = Model.get('bts.programme')
-        programme = Programme(code='CLOUD', name="Cloud")
-        programme.lycees.append(Model.get('bts.lycee')(lycee.id))
-        add_valid_plan(programme)
-        programme.save()
-        party = complete_party(create_provider("Sophie Klein", [dict(
-                        title="Master", clq_level='7',
-                        registration='national')]), 1)
-        cls.contract = create_contract(party, programme, year,
-            [('M1.1', 'winter', 40)], signed=dt.date(2025, 9, 20))
-        cls.contract.minister_signature_date = dt.date(2025, 9, 25)
-        cls.contract.click('activate')
+        programme = create_programme(
+            'CLOUD', create_lycee('LTC', "Lycée Technique du Centre"))
+        cls.contract = active_contract(
+            "Sophie Klein", 1, programme, year, 'M1.1', 40)
 
     @classmethod
     def tearDownClass(cls):

@@ -9,16 +9,19 @@ from decimal import Decimal
 
 from proteus import Model
 from trytond.modules.bts_programme.tests.tools import (
-    add_valid_plan,
     create_academic_year,
-    create_contract,
     create_lycee,
-    create_provider,
 )
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules
 
-from .tools import approve, complete_party, lessons, setup_ministry
+from .tools import (
+    active_contract,
+    approve,
+    create_programme,
+    lessons,
+    setup_ministry,
+)
 
 LINES = 120
 
@@ -33,19 +36,11 @@ class PaymentRunSizeTestCase(unittest.TestCase):
         self.addCleanup(drop_db)
 
     def test_many_lines(self):
-        lycee = create_lycee('LTC', "Lycée Technique du Centre")
         year = create_academic_year(2025)
-        programme = Model.get('bts.programme')(code='CLOUD', name="Cloud")
-        programme.lycees.append(Model.get('bts.lycee')(lycee.id))
-        add_valid_plan(programme)
-        programme.save()
-        party = complete_party(create_provider("Sophie Klein", [dict(
-                        title="Master", clq_level='7',
-                        registration='national')]), 1)
-        contract = create_contract(party, programme, year,
-            [('M1.1', 'winter', LINES)], signed=dt.date(2025, 9, 20))
-        contract.minister_signature_date = dt.date(2025, 9, 25)
-        contract.click('activate')
+        programme = create_programme(
+            'CLOUD', create_lycee('LTC', "Lycée Technique du Centre"))
+        contract = active_contract(
+            "Sophie Klein", 1, programme, year, 'M1.1', LINES)
         declaration = lessons(contract, dt.date(2025, 10, 1), 'M1.1', 1)
         course = declaration.lines[0].course
         for day in range(1, LINES):

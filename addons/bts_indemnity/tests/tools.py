@@ -12,6 +12,11 @@ from trytond.modules.account.tests.tools import (
     get_accounts,
 )
 from trytond.modules.bts_programme.demo import lu_iban, matricule
+from trytond.modules.bts_programme.tests.tools import (
+    add_valid_plan,
+    create_contract,
+    create_provider,
+)
 from trytond.modules.company.tests.tools import create_company, get_company
 
 MINISTRY = "Ministère de l'Enseignement supérieur et de la Recherche"
@@ -168,3 +173,24 @@ def lessons(contract, day, course_code, quantity, config=None):
         quantity=Decimal(quantity))
     declaration.save()
     return declaration
+
+
+def create_programme(code, lycee):
+    "A programme of lycee with the standard valid plan"
+    programme = Model.get('bts.programme')(code=code, name=code)
+    programme.lycees.append(Model.get('bts.lycee')(lycee.id))
+    add_valid_plan(programme)
+    programme.save()
+    return programme
+
+
+def active_contract(name, sequence, programme, year, course, quantity):
+    """An active contract of quantity lessons of course in the winter
+    semester for a new external lecturer SEPA can pay"""
+    party = complete_party(create_provider(name, [dict(title="Master",
+                    clq_level='7', registration='national')]), sequence)
+    contract = create_contract(party, programme, year,
+        [(course, 'winter', quantity)], signed=dt.date(2025, 9, 20))
+    contract.minister_signature_date = dt.date(2025, 9, 25)
+    contract.click('activate')
+    return contract

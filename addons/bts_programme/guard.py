@@ -1,0 +1,115 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""What only the server's transitions may change, refused to every client.
+
+Any logged-in user can call ``model.<name>.create``, ``write`` or
+``delete`` through RPC, not only the web client: the workflow, its stamps
+and the money it computes are protected here, on the server, with Tryton's
+``check_modification(mode, records, values, external)`` pattern (as
+account_payment and account.move do). ``external`` is true for a call from
+a client with access checks; the transitions (buttons) and the server's
+own computations run without them and are not concerned."""
+from trytond.i18n import gettext
+from trytond.model.modelstorage import AccessError, _record_eval_pyson
+from trytond.model.modelview import _pyson_encoder
+from trytond.transaction import Transaction, check_access
+
+# States in which a record with a workflow may still be deleted.
+DELETABLE_STATES = {'draft', 'cancelled'}
+
+
+def _readonly(record, field):
+    "Whether field is read-only on record, statically or by its states"
+    if field.readonly:
+        return True
+    states = field.states.get('readonly')
+    if states is None:
+        return False
+    return bool(_record_eval_pyson(
+            record, _pyson_encoder.encode(states), encoded=True))
+
+
+class ClientGuardMixin:
+    """A client may set only the fields the form lets it edit in the
+    record's current state: fields declared read-only (states, stamps,
+    computed amounts) are set only by the transitions and computations that
+    own them, and a record past draft is changed only by its transitions.
+
+    A child model names in ``_guard_parent`` its parent's Many2One and the
+    parent's One2Many (``('declaration', 'lines')``): a child is created,
+    changed or deleted by a client only while that One2Many is editable."""
+    __slots__ = ()
+    _guard_parent = None
+
+    @classmethod
+    def create(cls, vlist):
+        if Transaction().check_access:
+            for values in vlist:
+                cls._guard_values(None, values)
+        return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if not external:
+            return
+        # The record rules first: a refusal below names the record, which
+        # only a user who may read it may learn.
+        with check_access():
+            cls.read([r.id for r in records], ['id'])
+        if mode == 'write':
+            for record in records:
+                cls._guard_values(record, values)
+        for record in records:
+            cls._guard_parent_open(getattr(record, cls._guard_parent[0])
+                if cls._guard_parent else None)
+        if mode == 'write' and cls._guard_parent and (
+                cls._guard_parent[0] in values):
+            parent = cls._fields[cls._guard_parent[0]].get_target()
+            cls._guard_parent_open(parent(values[cls._guard_parent[0]]))
+        if mode == 'delete' and 'state' in cls._fields:
+            cls._guard_delete(records)
+
+    @classmethod
+    def _guard_delete(cls, records):
+        "A record with a workflow is deleted only in draft or cancelled"
+        states = dict(cls.fields_get(['state'])['state']['selection'])
+        for record in records:
+            if record.state not in DELETABLE_STATES:
+                raise AccessError(gettext(
+                        'bts_programme.msg_guard_delete',
+                        record=record.rec_name,
+                        model=cls.__names__()['model'],
+                        state=states.get(record.state, record.state)))
+
+    @classmethod
+    def _guard_values(cls, record, values):
+        """Refuse the fields of values that are read-only on record (on a
+        new record: the fields declared read-only)"""
+        for name in values:
+            field = cls._fields.get(name)
+            if field is None or name == 'id':
+                continue
+            readonly = field.readonly if record is None else _readonly(
+                record, field)
+            if readonly:
+                names = cls.__names__(field=name)
+                raise AccessError(gettext(
+                        'bts_programme.msg_guard_field',
+                        field=names['field'], model=names['model'],
+                        record=record.rec_name if record else ''))
+
+    @classmethod
+    def _guard_parent_open(cls, parent):
+        "Refuse a child of a parent whose lines are read-only"
+        if parent is None:
+            return
+        lines_name = cls._guard_parent[1]
+        Parent = parent.__class__
+        if _readonly(parent, Parent._fields[lines_name]):
+            names = Parent.__names__(field=lines_name)
+            raise AccessError(gettext(
+                    'bts_programme.msg_guard_lines',
+                    field=names['field'], model=names['model'],
+                    record=parent.rec_name))

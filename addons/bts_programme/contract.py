@@ -21,6 +21,7 @@ from trytond.transaction import Transaction
 
 from . import caps
 from .exceptions import ContractError
+from .guard import ClientGuardMixin
 from .rate import KINDS as RATE_KINDS
 
 ROLES = [
@@ -36,7 +37,7 @@ SHARE_ROLES = ('external', 'specialised')
 _READONLY = Eval('state') != 'draft'
 
 
-class Contract(Workflow, ModelSQL, ModelView):
+class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Contract of an external provider: one per provider, programme and
     academic year (vademecum §II.4; RULES.md §K.13), changed only by
     numbered amendments (avenants)."""
@@ -65,7 +66,7 @@ class Contract(Workflow, ModelSQL, ModelView):
         "End Date", required=True, states={'readonly': _READONLY},
         domain=[('end_date', '>=', Eval('start_date'))])
     professional_milieu = fields.Char(
-        "Professional Milieu",
+        "Professional Milieu", states={'readonly': _READONLY},
         help="The professional setting the provider comes from "
         "(art. 9(1)).")
     provider_signature_date = fields.Date(
@@ -111,7 +112,6 @@ class Contract(Workflow, ModelSQL, ModelView):
                     where=t.state != 'cancelled'),
                 'bts_programme.msg_contract_unique'),
             ]
-        cls.__access__.add('programme')
         cls._order = [('academic_year', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'signed'),
@@ -385,10 +385,12 @@ class Contract(Workflow, ModelSQL, ModelView):
         pass
 
 
-class ContractLine(sequence_ordered(), ModelSQL, ModelView):
+class ContractLine(
+        ClientGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     "Line of a contract: the planned lessons of a course in a semester"
     __name__ = 'bts.contract.line'
     __string__ = "Contract Line"
+    _guard_parent = ('contract', 'lines')
     contract = fields.Many2One(
         'bts.contract', "Contract", required=True, ondelete='CASCADE')
     course = fields.Many2One(
@@ -465,7 +467,7 @@ class ContractLine(sequence_ordered(), ModelSQL, ModelView):
         cls.save(lines)
 
 
-class Amendment(Workflow, ModelSQL, ModelView):
+class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Avenant: a numbered amendment of an active contract that replaces its
     planned lessons or its dates (vademecum §II.4; RULES.md §K.13). The caps
     are checked again before it applies."""
@@ -552,10 +554,11 @@ class Amendment(Workflow, ModelSQL, ModelView):
         cls.save(amendments)
 
 
-class AmendmentLine(ModelSQL, ModelView):
+class AmendmentLine(ClientGuardMixin, ModelSQL, ModelView):
     "Line of an amendment: the new planned lessons of a course"
     __name__ = 'bts.contract.amendment.line'
     __string__ = "Contract Amendment Line"
+    _guard_parent = ('amendment', 'lines')
     amendment = fields.Many2One(
         'bts.contract.amendment', "Amendment", required=True,
         ondelete='CASCADE')

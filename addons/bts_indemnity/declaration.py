@@ -13,6 +13,7 @@ from trytond.modules.bts_jury.curriculum import WORK_KINDS
 from trytond.modules.bts_jury.exceptions import ConflictOfInterestError
 from trytond.modules.bts_programme import caps
 from trytond.modules.bts_programme.contract import SHARE_ROLES
+from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.rpc import RPC
@@ -55,7 +56,7 @@ def _stamp(name):
         fields.DateTime(f"{name} on", readonly=True))
 
 
-class Declaration(Workflow, ModelSQL, ModelView):
+class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Déclaration: the lessons a provider gave under a contract in a month,
     or the Annex E acts a body member performed, declared by lycée HR and
     approved up to the ministry (vademecum §I and §II; RULES.md §C.14)"""
@@ -416,13 +417,14 @@ class Declaration(Workflow, ModelSQL, ModelView):
                 })
 
 
-class DeclarationLine(ModelSQL, ModelView):
+class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
     """A line of a declaration: a date of service and its quantity, with the
     rate at index 100, the index in force on that date, the euro rate and
     the amount, stored so that later index changes never alter it
     (RULES.md §K.1, §K.14)"""
     __name__ = 'bts.declaration.line'
     __string__ = "Declaration Line"
+    _guard_parent = ('declaration', 'lines')
     declaration = fields.Many2One(
         'bts.declaration', "Declaration", required=True, ondelete='CASCADE')
     date = fields.Date("Date", required=True)

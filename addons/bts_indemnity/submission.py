@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -13,7 +14,7 @@ from .declaration import declared_period
 from .exceptions import DeclarationError
 
 
-class Submission(ModelSQL, ModelView):
+class Submission(ClientGuardMixin, ModelSQL, ModelView):
     """Body submission (envoi groupé): the act declarations of a body's
     members for a month, or for the academic year of a curriculum group,
     submitted together with the attendance lists of the sittings and, for a

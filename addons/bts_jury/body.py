@@ -12,6 +12,7 @@ from trytond.model import (
     Workflow,
     fields,
 )
+from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 
@@ -130,7 +131,7 @@ class BodyTypeRule(ModelSQL, ModelView):
         cls.__access__.add('body_type')
 
 
-class Body(Workflow, ModelSQL, ModelView):
+class Body(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """A group, commission or jury of a programme, a lycée or the whole
     country, for the academic year its mandate starts"""
     __name__ = 'bts.jury.body'
@@ -297,12 +298,13 @@ class Body(Workflow, ModelSQL, ModelView):
         Member.check_legal_basis([m for b in bodies for m in b.members])
 
 
-class Member(ModelSQL, ModelView):
+class Member(ClientGuardMixin, ModelSQL, ModelView):
     """Membership of a person in a body with a role and its legal basis: the
     ministerial decree or, where the law lets the director designate, the
     director's designation (vademecum §I; RULES.md §K.10)"""
     __name__ = 'bts.jury.member'
     __string__ = "Body Member"
+    _guard_parent = ('body', 'members')
     body = fields.Many2One(
         'bts.jury.body', "Body", required=True, ondelete='CASCADE')
     party = fields.Many2One(

@@ -2,6 +2,7 @@
 # of this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
@@ -9,7 +10,7 @@ from .conflict import kinship_degree
 from .exceptions import ConflictOfInterestError, SittingError
 
 
-class Sitting(Workflow, ModelSQL, ModelView):
+class Sitting(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """A meeting, test, interview, deliberation or signature of diplomas of
     a body with its attendance list (the signatories for diplomas) and the
     students or candidates it concerns"""
@@ -167,13 +168,14 @@ class SittingStudent(ModelSQL):
         'party.party', "Student", required=True, ondelete='RESTRICT')
 
 
-class Decision(ModelSQL, ModelView):
+class Decision(ClientGuardMixin, ModelSQL, ModelView):
     """A decision taken in a sitting and its vote: simple majority of the
     members present with the president's casting vote (art. 14(2) al. 2),
     or a number of concurring members (litigation commission: 3,
     art. 23(3))"""
     __name__ = 'bts.jury.decision'
     __string__ = "Decision"
+    _guard_parent = ('sitting', 'decisions')
     sitting = fields.Many2One(
         'bts.jury.sitting', "Sitting", required=True, ondelete='CASCADE')
     student = fields.Many2One(

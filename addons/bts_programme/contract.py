@@ -211,18 +211,6 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         year_start=year.start_date,
                         year_end=year.end_date))
 
-    @classmethod
-    def check_modification(
-            cls, mode, contracts, values=None, external=False):
-        super().check_modification(
-            mode, contracts, values=values, external=external)
-        if mode == 'delete':
-            for contract in contracts:
-                if contract.state not in {'draft', 'cancelled'}:
-                    raise ContractError(gettext(
-                            'bts_programme.msg_contract_delete',
-                            contract=contract.rec_name))
-
     # Caps
 
     @classmethod

@@ -14,9 +14,6 @@ from trytond.model.modelstorage import AccessError, _record_eval_pyson
 from trytond.model.modelview import _pyson_encoder
 from trytond.transaction import Transaction, check_access
 
-# States in which a record with a workflow may still be deleted.
-DELETABLE_STATES = {'draft', 'cancelled'}
-
 
 def _readonly(record, field):
     "Whether field is read-only on record, statically or by its states"
@@ -40,6 +37,8 @@ class ClientGuardMixin:
     changed or deleted by a client only while that One2Many is editable."""
     __slots__ = ()
     _guard_parent = None
+    # The states in which a record with a workflow may be deleted.
+    _guard_deletable = {'draft', 'cancelled'}
 
     @classmethod
     def create(cls, vlist):
@@ -52,31 +51,32 @@ class ClientGuardMixin:
     def check_modification(cls, mode, records, values=None, external=False):
         super().check_modification(
             mode, records, values=values, external=external)
+        if external:
+            # The record rules first: a refusal below names the record,
+            # which only a user who may read it may learn.
+            with check_access():
+                cls.read([r.id for r in records], ['id'])
+        if mode == 'delete' and 'state' in cls._fields:
+            cls._guard_delete(records)
         if not external:
             return
-        # The record rules first: a refusal below names the record, which
-        # only a user who may read it may learn.
-        with check_access():
-            cls.read([r.id for r in records], ['id'])
         if mode == 'write':
             for record in records:
                 cls._guard_values(record, values)
-        for record in records:
-            cls._guard_parent_open(getattr(record, cls._guard_parent[0])
-                if cls._guard_parent else None)
-        if mode == 'write' and cls._guard_parent and (
-                cls._guard_parent[0] in values):
-            parent = cls._fields[cls._guard_parent[0]].get_target()
-            cls._guard_parent_open(parent(values[cls._guard_parent[0]]))
-        if mode == 'delete' and 'state' in cls._fields:
-            cls._guard_delete(records)
+        if cls._guard_parent:
+            parent_name = cls._guard_parent[0]
+            for record in records:
+                cls._guard_parent_open(getattr(record, parent_name))
+            if mode == 'write' and values.get(parent_name):
+                Parent = cls._fields[parent_name].get_target()
+                cls._guard_parent_open(Parent(values[parent_name]))
 
     @classmethod
     def _guard_delete(cls, records):
         "A record with a workflow is deleted only in draft or cancelled"
         states = dict(cls.fields_get(['state'])['state']['selection'])
         for record in records:
-            if record.state not in DELETABLE_STATES:
+            if record.state not in cls._guard_deletable:
                 raise AccessError(gettext(
                         'bts_programme.msg_guard_delete',
                         record=record.rec_name,

@@ -21,6 +21,7 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import AccreditationError, StudyPlanError
+from .guard import ClientGuardMixin
 
 # Law of 21 July 2023, art. 41(1): valid for five academic years, in force
 # from 15 September of the year of the decision.
@@ -36,12 +37,14 @@ def _share(value, total):
         return (value * 100 / total).quantize(ECTS_UNIT)
 
 
-class Programme(DeactivableMixin, Workflow, ModelSQL, ModelView):
+class Programme(
+        ClientGuardMixin, DeactivableMixin, Workflow, ModelSQL, ModelView):
     """Programme d'études menant au BTS: a programme offered by one lycée or
     jointly by several (law of 21 July 2023, art. 3(2)), accredited by the
     minister for five academic years (arts. 35-43)."""
     __name__ = 'bts.programme'
     __string__ = "Programme"
+    _guard_deletable = {'requested'}
     code = fields.Char("Code", required=True, strip=True)
     name = fields.Char("Name", required=True)
     speciality = fields.Char(

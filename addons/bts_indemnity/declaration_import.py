@@ -31,6 +31,7 @@ from trytond.modules.bts_programme.party import (
     is_valid_matricule,
 )
 from trytond.pool import Pool
+from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 # The header row, in any order; other columns are ignored.
@@ -50,6 +51,38 @@ NO_COLUMN = '-'
 
 class DeclarationImportError(UserError):
     "A file that cannot be imported at all: nothing is imported"
+
+
+def may_import_for(lycee):
+    """Whether the current user may import declarations of lycee: the users
+    of the lycée, the ministry administration and the root user. The wizard
+    and the command run without access rules, so this is their only check
+    of the lycée."""
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    user = Transaction().user
+    if not user:
+        return True
+    if lycee.id in User.get_lycees():
+        return True
+    ministry = ModelData.get_id('bts_programme', 'group_ministry_admin')
+    return ministry in User.get_groups()
+
+
+def readable(record):
+    """Whether the current user may read record under the access rules, as
+    a client would: the messages name only such records"""
+    pool = Pool()
+    ModelAccess = pool.get('ir.model.access')
+    Model = record.__class__
+    if not Transaction().user:
+        return True
+    with check_access():
+        if not ModelAccess.check(
+                Model.__name__, 'read', raise_exception=False):
+            return False
+        return bool(Model.search([('id', '=', record.id)], limit=1))
 
 
 def _msg(name, **variables):
@@ -261,6 +294,8 @@ class DeclarationImporter:
     contract and month, with the checks of the submission for each line"""
 
     def __init__(self, lycee):
+        if not may_import_for(lycee):
+            raise DeclarationImportError(_msg('lycee_forbidden'))
         self.lycee = lycee
         self._parties = {}
         self._programmes = {}
@@ -349,10 +384,17 @@ class DeclarationImporter:
                     year=year.rec_name))
             return
         if contract.lycee != self.lycee:
-            report.refuse(row.number, NO_COLUMN, _msg('other_lycee',
+            # Another lycée's contract is named only to who may read it.
+            if readable(contract):
+                reason = _msg('other_lycee',
                     contract=contract.rec_name,
                     contract_lycee=contract.lycee.rec_name,
-                    lycee=self.lycee.rec_name))
+                    lycee=self.lycee.rec_name)
+            else:
+                reason = _msg('other_lycee_unreadable',
+                    programme=programme.code, year=year.rec_name,
+                    lycee=self.lycee.rec_name)
+            report.refuse(row.number, NO_COLUMN, reason)
             return
         duplicates = Line.search([
                 ('declaration.contract', '=', contract.id),

@@ -186,8 +186,54 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def get_amount(self, name):
         return sum((line.amount or 0 for line in self.lines), Decimal(0))
 
+    # The steps of the approval, in their order: each is taken by another
+    # person (segregation of duties of the ministry's approval procedure).
+    STEPS = ['submitted', 'countersigned', 'verified', 'approved']
+
+    @classmethod
+    def validate_fields(cls, declarations, field_names):
+        super().validate_fields(declarations, field_names)
+        cls.check_lycee(declarations, field_names)
+
+    @classmethod
+    def check_lycee(cls, declarations, field_names=None):
+        """A declaration belongs to the lycée of its contract or of its
+        member's body: a lycée declares only its own providers"""
+        if field_names and not (
+                field_names & {'lycee', 'contract', 'member'}):
+            return
+        for declaration in declarations:
+            lycees = declaration.allowed_lycees()
+            if lycees is not None and declaration.lycee not in lycees:
+                raise DeclarationError(gettext(
+                        'bts_indemnity.msg_declaration_lycee'))
+
+    def allowed_lycees(self):
+        """The lycées the declaration may belong to: its contract's, or its
+        body's (the programme's for a programme body), None for a
+        national body"""
+        if self.kind == 'lessons':
+            return {self.contract.lycee} if self.contract else None
+        body = self.member.body if self.member else None
+        if body and body.lycee:
+            return {body.lycee}
+        if body and body.programme:
+            return set(body.programme.lycees)
+
     @classmethod
     def _stamp(cls, declarations, name):
+        "Stamp the step name, refused to whoever took an earlier step"
+        user = Transaction().user
+        earlier = cls.STEPS[:cls.STEPS.index(name)]
+        for declaration in declarations:
+            for step in earlier:
+                field = f'{step}_by'
+                stamp = getattr(declaration, field)
+                if stamp and stamp.id == user:
+                    raise DeclarationError(gettext(
+                            'bts_indemnity.msg_declaration_same_person',
+                            declaration=declaration.rec_name,
+                            step=cls.fields_get([field])[field]['string']))
         cls.write(declarations, {
                 f'{name}_by': Transaction().user,
                 f'{name}_on': dt.datetime.now(),
@@ -385,14 +431,6 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('approved')
     def approve(cls, declarations):
-        "Nobody approves what they submitted (account_payment's pattern)"
-        user = Transaction().user
-        for declaration in declarations:
-            if declaration.submitted_by and declaration.submitted_by.id == (
-                    user):
-                raise DeclarationError(gettext(
-                        'bts_indemnity.msg_declaration_self_approval',
-                        declaration=declaration.rec_name))
         cls.check(declarations, APPROVED_STATES)
         cls._stamp(declarations, 'approved')
 

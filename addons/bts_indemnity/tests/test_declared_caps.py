@@ -57,7 +57,7 @@ class DeclaredCapsTestCase(unittest.TestCase):
             for name in ['bts.declaration', 'bts.contract', 'bts.programme',
                     'bts.lycee', 'bts.academic_year']:
                 Model = pool.get(name)
-                if name == 'bts.contract':
+                if name in {'bts.declaration', 'bts.contract'}:
                     Model.write(Model.search([]), {'state': 'draft'})
                 Model.delete(Model.search([]))
             transaction.commit()

@@ -128,33 +128,58 @@ def setup_ministry(year=2025, config=None):
     return configuration
 
 
-def approve(declaration, config=None):
-    """Walk a draft declaration up to approved: submitted by the current
-    user, approved by another member of the approval group"""
+def step_user(login, groups, lycee=None, config=None):
+    """The user login of groups (module, XML id) and of lycee, created on
+    first use"""
     if config is None:
         config = get_config()
     User = Model.get('res.user', config=config)
     Group = Model.get('res.group', config=config)
     ModelData = Model.get('ir.model.data', config=config)
-    for button in ['submit', 'countersign', 'verify']:
-        declaration.click(button)
-    approvers = User.find([('login', '=', 'approver')])
-    if approvers:
-        approver, = approvers
+    users = User.find([('login', '=', login)])
+    if users:
+        user, = users
     else:
-        approver = User(login='approver', name="Approver")
-        for module, fs_id in [
-                ('bts_programme', 'group_ministry_finance'),
-                ('bts_indemnity', 'group_declaration_approval')]:
-            approver.groups.append(Group(ModelData.get_id(
+        user = User(login=login, name=login)
+        for module, fs_id in groups:
+            user.groups.append(Group(ModelData.get_id(
                         module, fs_id, config.context)))
-        approver.save()
+    if lycee and lycee.id not in [x.id for x in user.bts_lycees]:
+        user.bts_lycees.append(Model.get('bts.lycee', config=config)(
+                lycee.id))
+    user.save()
+    return user
+
+
+# Each step of a declaration's approval by another person: the director of
+# the lycée, the ministry, an approver of the ministry's finance.
+APPROVAL_STEPS = [
+    ('countersign', 'countersigner',
+        [('bts_programme', 'group_lycee_director')]),
+    ('verify', 'verifier', [('bts_programme', 'group_ministry_admin')]),
+    ('approve', 'approver', [
+            ('bts_programme', 'group_ministry_finance'),
+            ('bts_indemnity', 'group_declaration_approval')]),
+    ]
+
+
+def approve(declaration, config=None):
+    """Walk a draft declaration up to approved: submitted by the current
+    user, each next step by another person"""
+    if config is None:
+        config = get_config()
+    User = Model.get('res.user', config=config)
+    declaration.click('submit')
+    users = [step_user(login, groups, declaration.lycee, config)
+        for _, login, groups in APPROVAL_STEPS]
     user, context = config.user, config._context
-    config.user = approver.id
-    config._context = User.get_preferences(True, {})
     try:
-        Model.get('bts.declaration', config=config)(declaration.id).click(
-            'approve')
+        for (button, _, _), step_user_ in zip(
+                APPROVAL_STEPS, users, strict=True):
+            config.user = step_user_.id
+            config._context = User.get_preferences(True, {})
+            Model.get('bts.declaration', config=config)(
+                declaration.id).click(button)
     finally:
         config.user, config._context = user, context
     declaration.reload()

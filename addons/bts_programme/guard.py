@@ -10,9 +10,14 @@ account_payment and account.move do). ``external`` is true for a call from
 a client with access checks; the transitions (buttons) and the server's
 own computations run without them and are not concerned."""
 from trytond.i18n import gettext
+from trytond.model import fields
 from trytond.model.modelstorage import AccessError, _record_eval_pyson
 from trytond.model.modelview import _pyson_encoder
 from trytond.transaction import Transaction, check_access
+
+# The fields every record has, set by the ORM itself.
+_MAGIC = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date',
+    'rec_name'}
 
 
 def _readonly(record, field):
@@ -46,6 +51,21 @@ class ClientGuardMixin:
             for values in vlist:
                 cls._guard_values(None, values)
         return super().create(vlist)
+
+    @classmethod
+    def copy(cls, records, default=None):
+        "A copy starts afresh: the read-only fields take their defaults"
+        default = default.copy() if default is not None else {}
+        for name, field in cls._fields.items():
+            if (field.readonly and name not in _MAGIC
+                    and not isinstance(field, fields.Function)
+                    and field._type not in {'one2many', 'many2many'}):
+                default.setdefault(name, cls._guard_default(name))
+        return super().copy(records, default=default)
+
+    @classmethod
+    def _guard_default(cls, name):
+        return cls._defaults[name]() if name in cls._defaults else None
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
@@ -91,8 +111,13 @@ class ClientGuardMixin:
             field = cls._fields.get(name)
             if field is None or name == 'id':
                 continue
-            readonly = field.readonly if record is None else _readonly(
-                record, field)
+            if record is None:
+                # A new record may state the defaults (the clients send
+                # them, copies too).
+                readonly = field.readonly and values[name] not in (
+                    None, False, cls._guard_default(name))
+            else:
+                readonly = _readonly(record, field)
             if readonly:
                 names = cls.__names__(field=name)
                 raise AccessError(gettext(

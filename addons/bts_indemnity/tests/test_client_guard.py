@@ -9,6 +9,7 @@ import unittest
 from decimal import Decimal
 
 from proteus import Model
+from trytond.exceptions import UserError
 from trytond.model.modelstorage import AccessError
 from trytond.modules.bts_programme.tests.tools import (
     create_academic_year,
@@ -205,3 +206,29 @@ class ClientGuardTestCase(unittest.TestCase):
         self.as_user(self.ministry)
         self.refused('bts.programme', 'write',
             [self.programme.id], {'state': 'accredited'})
+
+    def test_copy_starts_afresh(self):
+        "A copy of an approved declaration is a draft without amounts"
+        declaration = self.declaration('countersigned', dt.date(2025, 10, 20))
+        self.as_user(self.hr)
+        copy, = Model.get('bts.declaration').duplicate([declaration])
+        self.assertEqual(
+            (copy.state, copy.submitted_by, copy.countersigned_by),
+            ('draft', None, None))
+        self.assertEqual([(x.quantity, x.amount, x.academic_year.id)
+                for x in copy.lines],
+            [(Decimal(2), None, declaration.lines[0].academic_year.id)])
+
+    def test_declaration_on_another_lycee_contract(self):
+        "A declaration belongs to its contract's lycée"
+        lam = create_lycee('LAM', "Lycée des Arts et Métiers")
+        programme = create_programme('GAME', lam)
+        contract = active_contract(
+            "Paul Schmit", 2, programme, self.year, 'M1.1', 10)
+        Declaration = Model.get('bts.declaration')
+        declaration = Declaration(kind='lessons', contract=contract,
+            lycee=Model.get('bts.lycee')(self.lycee.id),
+            month=dt.date(2025, 10, 1))
+        with self.assertRaises(UserError) as refusal:
+            declaration.save()
+        self.assertNotIn("Paul Schmit", str(refusal.exception))

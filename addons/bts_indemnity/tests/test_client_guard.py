@@ -8,7 +8,7 @@ import datetime as dt
 import unittest
 from decimal import Decimal
 
-from proteus import Model
+from proteus import Model, Wizard
 from trytond.exceptions import UserError
 from trytond.model.modelstorage import AccessError
 from trytond.modules.bts_programme.tests.tools import (
@@ -232,3 +232,16 @@ class ClientGuardTestCase(unittest.TestCase):
         with self.assertRaises(UserError) as refusal:
             declaration.save()
         self.assertNotIn("Paul Schmit", str(refusal.exception))
+
+    def test_reject_wizard_needs_the_button_groups(self):
+        "HR cannot send a countersigned declaration back through the wizard"
+        declaration = self.declaration('countersigned', dt.date(2025, 10, 27))
+        self.as_user(self.hr)
+        with self.assertRaises(AccessError):
+            Wizard('bts.declaration.reject', [declaration])
+        self.as_user(self.director)
+        reject = Wizard('bts.declaration.reject', [declaration])
+        reject.form.reason = "Le cours du 27 n'a pas eu lieu."
+        reject.execute('reject')
+        declaration.reload()
+        self.assertEqual(declaration.state, 'draft')

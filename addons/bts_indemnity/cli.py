@@ -9,21 +9,28 @@ doc/import.rst), prints a summary and every refused row, commits and exits
 with 0 when every row was imported, 1 when rows were refused and 2 when the
 file or the lycée is unusable (nothing is changed then).
 
-    bts -d DATABASE payment-run --period YYYY-MM [--lycee CODE] [--post]
+    bts -d DATABASE payment-run --period YYYY-MM [--lycee CODE]
+        [--user LOGIN] [--post | --approve-payments | --process]
         [--xlsx FILE] [--csv FILE] [--sepa FILE]
 
 computes the payment run of a month (see doc/payment.rst), prints the
 total per beneficiary, the blocked beneficiaries with the reason and the
-grand total; with --post posts it and processes its payments (the SEPA
-message), in one transaction. Exits with 0 when everything was payable, 1
-when beneficiaries were blocked and 2 on error (nothing is changed then).
+grand total; as the user LOGIN takes one step of it: --post posts it,
+--approve-payments approves its payments, --process processes them into
+the SEPA message. Three different persons take the three steps. Exits with
+0 when everything was payable, 1 when beneficiaries were blocked, 2 on
+error (nothing is changed then) and 3 when another run paid the lines
+meanwhile (the losing side of two posts at once: nothing is posted).
 """
 import os
 import sys
 
 from trytond.modules.bts_programme.cli import _connect
 
-EXIT_OK, EXIT_REFUSED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_REFUSED, EXIT_ERROR, EXIT_PAID_MEANWHILE = 0, 1, 2, 3
+# The losing side of two posts at once waits, BUSY_WAIT seconds at a time,
+# up to BUSY_TIMEOUT seconds for the winner's locks.
+BUSY_WAIT, BUSY_TIMEOUT = 0.5, 120
 
 
 def import_declarations(options):
@@ -79,39 +86,125 @@ def _print_run(run):
             f"\t{run.blocked_amount}")
 
 
-def _run(options):
-    """Compute (and post) the run of the month; return it and the files to
-    write"""
+class _PaidMeanwhile(Exception):
+    "The lines the run computed were paid by another run meanwhile"
+
+
+def _period(options):
+    "The first and last days of the month and the lycée of the options"
     from trytond.exceptions import UserError
     from trytond.i18n import gettext
     from trytond.modules.bts_indemnity.payment import month_period
-    from trytond.modules.bts_indemnity.payroll import (
-        payroll_csv,
-        payroll_xlsx,
-    )
     from trytond.pool import Pool
-    pool = Pool()
-    Run = pool.get('bts.payment.run')
-    Lycee = pool.get('bts.lycee')
     start, end = month_period(options.period)
-    lycee = None
-    if options.lycee:
-        lycees = Lycee.search([('code', '=', options.lycee)], limit=1)
-        if not lycees:
-            raise UserError(gettext(
-                    'bts_indemnity.msg_import_lycee_unknown',
-                    code=options.lycee))
-        lycee, = lycees
+    if not options.lycee:
+        return start, end, None
+    lycees = Pool().get('bts.lycee').search(
+        [('code', '=', options.lycee)], limit=1)
+    if not lycees:
+        raise UserError(gettext(
+                'bts_indemnity.msg_import_lycee_unknown', code=options.lycee))
+    return start, end, lycees[0]
+
+
+def _computed_run(options):
+    "A new run of the month, computed"
+    from trytond.pool import Pool
+    Run = Pool().get('bts.payment.run')
+    start, end, lycee = _period(options)
     configuration = Run.configuration()
     configuration.check_complete()
     run = Run(company=configuration.company, start_date=start, end_date=end,
         lycee=lycee)
     run.save()
     Run.compute([run])
-    if options.post and run.amount:
+    return run
+
+
+def _preview(options, computed):
+    "The run of the month, computed and not kept"
+    return _computed_run(options), None
+
+
+def _post(options, computed):
+    """Post the run of the month; the lines a first attempt computed and
+    another run paid meanwhile refuse it"""
+    from trytond.i18n import gettext
+    from trytond.pool import Pool
+    from trytond.transaction import check_access
+    pool = Pool()
+    Run = pool.get('bts.payment.run')
+    RunLine = pool.get('bts.payment.run.line')
+    run = _computed_run(options)
+    lines = computed.setdefault('lines', [
+            line.declaration_line.id for b in run.beneficiaries
+            if b.status == 'payable' for line in b.lines])
+    paid = RunLine.paid_line(lines)
+    if paid:
+        raise _PaidMeanwhile(gettext(
+                'bts_indemnity.msg_run_paid_meanwhile', run=paid.run.rec_name))
+    if not run.amount:
+        return run, None
+    with check_access():
         Run.post([run])
+    return run, gettext('bts_indemnity.msg_run_cli_posted', run=run.rec_name)
+
+
+def _awaiting(options, domain, message):
+    "The first posted payment run of the month whose payments await a step"
+    from trytond.exceptions import UserError
+    from trytond.i18n import gettext
+    from trytond.pool import Pool
+    Run = Pool().get('bts.payment.run')
+    start, end, lycee = _period(options)
+    runs = Run.search([
+            ('start_date', '=', start),
+            ('end_date', '=', end),
+            ('lycee', '=', lycee.id if lycee else None),
+            ('state', '=', 'posted'),
+            ('kind', '=', 'payment'),
+            ] + domain, order=[('id', 'ASC')], limit=1)
+    if not runs:
+        raise UserError(gettext(message, start=start, end=end))
+    return runs[0]
+
+
+def _approve(options, computed):
+    "Approve the payments of the month's posted run"
+    from trytond.i18n import gettext
+    from trytond.pool import Pool
+    from trytond.transaction import check_access
+    Run = Pool().get('bts.payment.run')
+    run = _awaiting(options, [('payments_approved_by', '=', None)],
+        'bts_indemnity.msg_run_none_to_approve')
+    with check_access():
+        Run.approve_payments([run])
+    return run, gettext(
+        'bts_indemnity.msg_run_cli_approved', run=run.rec_name)
+
+
+def _process(options, computed):
+    "Process the approved payments of the month's posted run"
+    from trytond.i18n import gettext
+    from trytond.pool import Pool
+    from trytond.transaction import check_access
+    Run = Pool().get('bts.payment.run')
+    run = _awaiting(options, [
+            ('payments_approved_by', '!=', None),
+            ('payment_group', '=', None),
+            ], 'bts_indemnity.msg_run_none_to_process')
+    with check_access():
         Run.process_payments([run])
-    run = Run(run.id)
+    return run, gettext(
+        'bts_indemnity.msg_run_cli_processed', run=run.rec_name)
+
+
+def _files(options, run):
+    "The files to write: the payroll exports and the SEPA message"
+    from trytond.modules.bts_indemnity.payroll import (
+        payroll_csv,
+        payroll_xlsx,
+    )
     files = {}
     if options.xlsx:
         files[options.xlsx] = payroll_xlsx(run)
@@ -120,40 +213,89 @@ def _run(options):
     if options.sepa:
         for message in run.sepa_messages:
             files[options.sepa] = message.message
-    return run, files
+    return files
+
+
+def _user(config, login):
+    "The id and context of the user login, or None"
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(config.database_name, 0) as transaction:
+        User = Pool().get('res.user')
+        users = User.search([('login', '=', login)], limit=1)
+        if not users:
+            return None, None
+        with transaction.set_user(users[0].id):
+            return users[0].id, User.get_preferences(context_only=True)
+
+
+def _step(options):
+    if options.post:
+        return _post
+    if options.approve_payments:
+        return _approve
+    if options.process:
+        return _process
+    return _preview
 
 
 def payment_run(options):
-    "Compute, and with --post post, the payment run of a month"
+    """Preview the payment run of a month, or take one step of it as the
+    user: post it, approve its payments or process them"""
+    import time
+
+    from trytond import backend
     from trytond.exceptions import UserError
     from trytond.transaction import Transaction, TransactionError
 
-    if options.sepa and not options.post:
-        print("bts: --sepa needs --post: the SEPA message is written when "
+    if options.sepa and not options.process:
+        print("bts: --sepa needs --process: the SEPA message is written when "
             "the run's payments are processed", file=sys.stderr)
         return EXIT_ERROR
     config = _connect(options)
-    extras = {}
+    user, context = _user(config, options.user)
+    if user is None:
+        print(f"bts: there is no user with the login {options.user}",
+            file=sys.stderr)
+        return EXIT_ERROR
+    step = _step(options)
+    extras, computed = {}, {}
+    deadline = time.monotonic() + BUSY_TIMEOUT
     while True:
-        with Transaction().start(config.database_name, config.user,
-                context=config.context, **extras) as transaction:
-            try:
-                run, files = _run(options)
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            except UserError as exception:
-                transaction.rollback()
-                print(exception.message, file=sys.stderr)
+        try:
+            with Transaction().start(config.database_name, user,
+                    context=context, **extras) as transaction:
+                try:
+                    run, done = step(options, computed)
+                except TransactionError as error:
+                    transaction.rollback()
+                    error.fix(extras)
+                    continue
+                except _PaidMeanwhile as exception:
+                    transaction.rollback()
+                    print(exception, file=sys.stderr)
+                    return EXIT_PAID_MEANWHILE
+                except UserError as exception:
+                    transaction.rollback()
+                    print(exception.message, file=sys.stderr)
+                    return EXIT_ERROR
+                _print_run(run)
+                if done:
+                    print(done)
+                files = _files(options, run)
+                blocked = run.blocked_amount > 0
+                if done:
+                    transaction.commit()
+                else:
+                    transaction.rollback()
+                break
+        except backend.DatabaseOperationalError:
+            # Another session holds the lines: wait for it to end.
+            if time.monotonic() > deadline:
+                print("bts: the database stayed busy: try again later",
+                    file=sys.stderr)
                 return EXIT_ERROR
-            _print_run(run)
-            blocked = run.blocked_amount > 0
-            if run.state == 'posted':
-                transaction.commit()
-            else:
-                transaction.rollback()
-            break
+            time.sleep(BUSY_WAIT)
     for path, data in files.items():
         try:
             with open(path, 'wb') as file:
@@ -181,14 +323,20 @@ def commands(subparsers):
 
     parser = subparsers.add_parser(
         'payment-run',
-        help="compute and post the payment run of a month",
+        help="compute the payment run of a month, post it, approve or "
+        "process its payments",
         description="Compute the payment run of the approved, unpaid "
         "declaration lines of a month: the total per beneficiary, the "
-        "blocked beneficiaries with the reason, the grand total. With "
-        "--post the run is posted (one move, one SEPA payment per "
-        "beneficiary, processed) in one transaction; without, nothing is "
-        "changed. Exits with 0 when every beneficiary is payable, 1 when "
-        "some are blocked and 2 on error.")
+        "blocked beneficiaries with the reason, the grand total; without "
+        "a step nothing is changed. Three persons pay a run, each with one "
+        "invocation as --user (two-person rule): finance posts it (--post: "
+        "one move, one SEPA payment per beneficiary), another person of the "
+        "payment approval group approves its payments (--approve-payments), "
+        "the accountant processes them into the SEPA message (--process, "
+        "--sepa FILE). Exits with 0 when every beneficiary is payable, 1 "
+        "when some are blocked, 2 on error (nothing is changed then) and 3 "
+        "when another run paid the lines meanwhile (two posts at once: "
+        "nothing is posted).")
     parser.add_argument(
         '--period', required=True, metavar='YYYY-MM',
         help="the month of the declarations' lines")
@@ -196,13 +344,26 @@ def commands(subparsers):
         '--lycee', metavar='CODE',
         help="only the declarations of the lycée with this code")
     parser.add_argument(
+        '--user', default='admin', metavar='LOGIN',
+        help="the user who takes the step (default: admin)")
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument(
         '--post', action='store_true',
-        help="post the run and process its payments")
+        help="post the run (ministry finance)")
+    steps.add_argument(
+        '--approve-payments', action='store_true',
+        help="approve the payments of the month's posted run (payment "
+        "approval group; not the person who posted it)")
+    steps.add_argument(
+        '--process', action='store_true',
+        help="process the approved payments of the month's posted run "
+        "(accountant; neither the person who posted it nor the one who "
+        "approved its payments)")
     parser.add_argument(
         '--xlsx', metavar='FILE', help="write the payroll export (XLSX)")
     parser.add_argument(
         '--csv', metavar='FILE', help="write the payroll export (CSV)")
     parser.add_argument(
         '--sepa', metavar='FILE',
-        help="write the SEPA message (pain.001), with --post")
+        help="write the SEPA message (pain.001), with --process")
     parser.set_defaults(func=payment_run)

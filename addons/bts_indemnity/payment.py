@@ -17,8 +17,10 @@ from stdnum import iban
 
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
+from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Bool, Eval
+from trytond.rpc import RPC
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
@@ -115,10 +117,22 @@ def blocking_reasons(party):
     return reasons
 
 
-class Run(Workflow, ModelSQL, ModelView):
+def _stamp(name):
+    return (
+        fields.Many2One('res.user', f"{name} by", readonly=True),
+        fields.DateTime(f"{name} on", readonly=True))
+
+
+class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Payment run: the approved, unpaid declaration lines of a period, per
     beneficiary, booked in one move and paid by SEPA credit transfer. A
-    posted run is reversed only by a correction run."""
+    posted run is reversed only by a correction run.
+
+    Three persons pay a run (two-person rule of the ministry's payment
+    procedure): finance computes and posts it, another person of the
+    payment approval group approves its payments (account_payment's
+    approval), a third, the accountant, processes them into the SEPA
+    message. Each step is stamped on the run."""
     __name__ = 'bts.payment.run'
     __string__ = "Payment Run"
     _rec_name = 'number'
@@ -159,6 +173,8 @@ class Run(Workflow, ModelSQL, ModelView):
     payment_group = fields.Many2One(
         'account.payment.group', "Payment Group", readonly=True,
         ondelete='RESTRICT')
+    payments = fields.Function(fields.Many2Many(
+            'account.payment', None, None, "Payments"), 'get_payments')
     sepa_messages = fields.Function(fields.Many2Many(
             'account.payment.sepa.message', None, None, "SEPA Messages"),
         'get_sepa_messages')
@@ -175,6 +191,11 @@ class Run(Workflow, ModelSQL, ModelView):
             ('corrected', "Corrected"),
             ('cancelled', "Cancelled"),
             ], "State", readonly=True, required=True, sort=False)
+    posted_by, posted_on = _stamp("Posted")
+    payments_approved_by, payments_approved_on = _stamp("Payments Approved")
+    processed_by, processed_on = _stamp("Payments Processed")
+    # The steps of a run, by their stamps: a person takes one of them.
+    _duties = ['posted', 'payments_approved', 'processed']
 
     @classmethod
     def __setup__(cls):
@@ -195,16 +216,30 @@ class Run(Workflow, ModelSQL, ModelView):
                 'cancel': {
                     'invisible': Eval('state') != 'draft',
                     'icon': 'tryton-cancel', 'depends': ['state']},
+                'approve_payments': {
+                    'invisible': ((Eval('state') != 'posted')
+                        | (Eval('kind') != 'payment')
+                        | Bool(Eval('payments_approved_by'))),
+                    'icon': 'tryton-forward',
+                    'depends': ['state', 'kind', 'payments_approved_by']},
                 'process_payments': {
                     'invisible': ((Eval('state') != 'posted')
                         | (Eval('kind') != 'payment')
+                        | ~Eval('payments_approved_by')
                         | Eval('payment_group')),
                     'icon': 'tryton-launch',
-                    'depends': ['state', 'kind', 'payment_group']},
+                    'depends': [
+                        'state', 'kind', 'payments_approved_by',
+                        'payment_group']},
                 'correct': {
                     'invisible': ((Eval('state') != 'posted')
                         | (Eval('kind') != 'payment')),
                     'icon': 'tryton-undo', 'depends': ['state', 'kind']},
+                })
+        # As account_payment's approval: a fresh login approves.
+        cls.__rpc__.update({
+                'approve_payments': RPC(
+                    readonly=False, instantiate=0, fresh_session=True),
                 })
 
     @classmethod
@@ -234,6 +269,9 @@ class Run(Workflow, ModelSQL, ModelView):
         return sum((b.amount for b in self.beneficiaries
                 if b.status == status), Decimal(0))
 
+    def get_payments(self, name):
+        return [b.payment.id for b in self.beneficiaries if b.payment]
+
     def get_sepa_messages(self, name):
         if self.payment_group:
             return [m.id for m in self.payment_group.sepa_messages]
@@ -257,6 +295,9 @@ class Run(Workflow, ModelSQL, ModelView):
         default = default.copy() if default is not None else {}
         for name in ['number', 'move', 'payment_group', 'corrected_run']:
             default.setdefault(name, None)
+        for duty in cls._duties:
+            default.setdefault(f'{duty}_by', None)
+            default.setdefault(f'{duty}_on', None)
         default.setdefault('beneficiaries', None)
         default.setdefault('lines', None)
         default.setdefault('kind', 'payment')
@@ -269,14 +310,42 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_modification(cls, mode, runs, values=None, external=False):
-        super().check_modification(
-            mode, runs, values=values, external=external)
         if mode == 'delete':
             for run in runs:
                 if run.state not in {'draft', 'cancelled'}:
                     raise PaymentRunError(gettext(
                             'bts_indemnity.msg_run_delete_posted',
                             run=run.rec_name))
+        super().check_modification(
+            mode, runs, values=values, external=external)
+
+    @classmethod
+    def _stamp(cls, runs, duty, **values):
+        "Stamp who took the step duty of the runs, and when"
+        cls.write(runs, {
+                f'{duty}_by': Transaction().user,
+                f'{duty}_on': dt.datetime.now(),
+                **values})
+
+    def check_duty(self, duty):
+        """The user took no other step of the run: posting it, approving its
+        payments and processing them are three persons' steps"""
+        user = Transaction().user
+        for other in self._duties:
+            stamp = getattr(self, f'{other}_by')
+            if other != duty and stamp and stamp.id == user:
+                raise PaymentRunError(gettext(
+                        'bts_indemnity.msg_run_duties',
+                        run=self.rec_name,
+                        stamp=self.fields_get(
+                            [f'{other}_by'])[f'{other}_by']['string']))
+
+    @classmethod
+    def of_payments(cls, payments):
+        "The payment runs that pay the payments"
+        Beneficiary = Pool().get('bts.payment.run.beneficiary')
+        return sorted({p.origin.run for p in payments
+                if isinstance(p.origin, Beneficiary)}, key=lambda r: r.id)
 
     def _declaration_lines(self):
         """The approved declaration lines of the period and filters that no
@@ -375,17 +444,14 @@ class Run(Workflow, ModelSQL, ModelView):
         still pays what the preview showed (no declaration rejected, no
         beneficiary blocked meanwhile)"""
         RunLine = Pool().get('bts.payment.run.line')
-        paid = RunLine.search([
-                ('paid', '=', True),
-                ('declaration_line', 'in',
-                    [line.declaration_line.id for line in self.lines]),
-                ], limit=1)
+        paid = RunLine.paid_line(
+            [line.declaration_line for line in self.lines])
         if paid:
             raise PaymentRunError(gettext(
                     'bts_indemnity.msg_run_line_already_paid',
                     run=self.rec_name,
-                    line=paid[0].declaration_line.rec_name,
-                    paid_run=paid[0].run.rec_name))
+                    line=paid.declaration_line.rec_name,
+                    paid_run=paid.run.rec_name))
         expected = {(b.party, b.status, frozenset(
                     line.declaration_line.id for line in b.lines))
             for b in self.beneficiaries}
@@ -463,6 +529,7 @@ class Run(Workflow, ModelSQL, ModelView):
                         beneficiaries.append(beneficiary)
             Beneficiary.save(beneficiaries)
             cls.save(runs)
+            cls._stamp(runs, 'posted')
             RunLine.mark_paid(
                 [line for b in beneficiaries for line in b.lines], True)
             Declaration.pay(cls._paid_declarations(runs))
@@ -511,24 +578,42 @@ class Run(Workflow, ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    def process_payments(cls, runs):
-        """Approve and process the run's payments with account_payment in one
-        payment group: account_payment_sepa writes the SEPA message"""
-        pool = Pool()
-        Payment = pool.get('account.payment')
-        configuration = cls.configuration()
-        with without_check_access():
-            for run in runs:
-                if run.state != 'posted' or run.payment_group:
-                    continue
-                payments = [b.payment for b in run.beneficiaries
-                    if b.payment]
-                Payment.approve(
-                    [p for p in payments if p.state == 'submitted'])
+    def approve_payments(cls, runs):
+        """Approve the runs' submitted payments with account_payment: by
+        another person than the one who posted the run"""
+        Payment = Pool().get('account.payment')
+        Payment.approve([p for r in runs for p in r.payments
+                if p.state == 'submitted'])
 
-                run.payment_group = Payment.process(payments, partial(
-                        cls._payment_group, run, configuration))
-            cls.save(runs)
+    @classmethod
+    @ModelView.button
+    def process_payments(cls, runs):
+        """Process the runs' approved payments with account_payment in one
+        payment group per run: account_payment_sepa writes the SEPA message.
+        By a third person: neither the one who posted the run nor the one
+        who approved its payments"""
+        Payment = Pool().get('account.payment')
+        configuration = cls.configuration()
+        for run in runs:
+            if run.state != 'posted' or run.payment_group:
+                continue
+            Payment.process(run.payments, partial(
+                    cls._payment_group, run, configuration))
+
+    def check_processable(self, payments):
+        """The run's payments are processed together, all approved, by a
+        person who took no other step of the run"""
+        self.check_duty('processed')
+        for payment in self.payments:
+            if payment.state != 'approved':
+                raise PaymentRunError(gettext(
+                        'bts_indemnity.msg_run_payments_not_approved',
+                        run=self.rec_name, payment=payment.rec_name,
+                        state=payment.state_string))
+            if payment not in payments:
+                raise PaymentRunError(gettext(
+                        'bts_indemnity.msg_run_payments_together',
+                        run=self.rec_name, payment=payment.rec_name))
 
     @staticmethod
     def _payment_group(run, configuration):
@@ -564,8 +649,7 @@ class Run(Workflow, ModelSQL, ModelView):
         corrections = []
         with without_check_access():
             for run in runs:
-                payments = [b.payment for b in run.beneficiaries
-                    if b.payment]
+                payments = run.payments
                 sent = [p for p in payments
                     if p.state in {'processing', 'succeeded'}]
                 if sent:
@@ -591,6 +675,7 @@ class Run(Workflow, ModelSQL, ModelView):
                         date=cancel_move.date or today, corrected_run=run,
                         move=cancel_move, state='posted'))
             cls.save(corrections)
+            cls._stamp(corrections, 'posted')
             lines = [line for r in runs for line in r.lines if line.paid]
             declarations = {line.declaration_line.declaration
                 for line in lines}
@@ -600,34 +685,40 @@ class Run(Workflow, ModelSQL, ModelView):
             RunLine.mark_paid(lines, False)
 
 
-class Beneficiary(ModelSQL, ModelView):
+class Beneficiary(ClientGuardMixin, ModelSQL, ModelView):
     """A beneficiary of a payment run: their lines and total, the IBAN and
-    identification used, or why SEPA cannot pay them (blocked)"""
+    identification used, or why SEPA cannot pay them (blocked); computed by
+    the run, never written by a client"""
     __name__ = 'bts.payment.run.beneficiary'
     __string__ = "Payment Run Beneficiary"
+    _guard_parent = ('run', 'beneficiaries')
     run = fields.Many2One(
-        'bts.payment.run', "Run", required=True, ondelete='CASCADE')
+        'bts.payment.run', "Run", required=True, readonly=True,
+        ondelete='CASCADE')
     party = fields.Many2One(
-        'party.party', "Beneficiary", required=True, ondelete='RESTRICT')
-    national_id = fields.Char("National Identification Number")
+        'party.party', "Beneficiary", required=True, readonly=True,
+        ondelete='RESTRICT')
+    national_id = fields.Char(
+        "National Identification Number", readonly=True)
     bank_account_number = fields.Many2One(
-        'bank.account.number', "IBAN", ondelete='RESTRICT')
-    quantity = fields.Numeric("Quantity", digits=(16, 2))
-    amount = fields.Numeric("Amount", digits=(16, 2))
+        'bank.account.number', "IBAN", readonly=True, ondelete='RESTRICT')
+    quantity = fields.Numeric("Quantity", digits=(16, 2), readonly=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
     status = fields.Selection([
             ('payable', "Payable"),
             ('blocked', "Blocked"),
-            ], "Status", required=True)
+            ], "Status", required=True, readonly=True)
     status_string = status.translated('status')
-    reason = fields.Text("Reason")
-    lines = fields.One2Many('bts.payment.run.line', 'beneficiary', "Lines")
+    reason = fields.Text("Reason", readonly=True)
+    lines = fields.One2Many(
+        'bts.payment.run.line', 'beneficiary', "Lines", readonly=True)
     lycees = fields.Function(fields.Char("Lycées"), 'get_lycees')
     budget_articles = fields.Function(
         fields.Char("Budget Articles"), 'get_budget_articles')
     move_line = fields.Many2One(
-        'account.move.line', "Move Line", ondelete='RESTRICT')
+        'account.move.line', "Move Line", readonly=True, ondelete='RESTRICT')
     payment = fields.Many2One(
-        'account.payment', "Payment", ondelete='SET NULL')
+        'account.payment', "Payment", readonly=True, ondelete='SET NULL')
 
     @classmethod
     def __setup__(cls):
@@ -648,22 +739,26 @@ class Beneficiary(ModelSQL, ModelView):
                     for line in self.lines} - {''}))
 
 
-class RunLine(ModelSQL, ModelView):
+class RunLine(ClientGuardMixin, ModelSQL, ModelView):
     """A declaration line in a payment run; paid while its run is posted and
-    not corrected: a declaration line is paid at most once"""
+    not corrected: a declaration line is paid at most once. Computed and
+    marked paid by the run, never written by a client"""
     __name__ = 'bts.payment.run.line'
     __string__ = "Payment Run Line"
+    _guard_parent = ('run', 'lines')
     run = fields.Many2One(
-        'bts.payment.run', "Run", required=True, ondelete='CASCADE')
+        'bts.payment.run', "Run", required=True, readonly=True,
+        ondelete='CASCADE')
     beneficiary = fields.Many2One(
         'bts.payment.run.beneficiary', "Beneficiary", required=True,
-        ondelete='CASCADE')
+        readonly=True, ondelete='CASCADE')
     declaration_line = fields.Many2One(
         'bts.declaration.line', "Declaration Line", required=True,
-        ondelete='RESTRICT')
-    kind = fields.Selection(INDEMNITY_KINDS, "Kind", required=True)
-    quantity = fields.Numeric("Quantity", digits=(16, 2))
-    amount = fields.Numeric("Amount", digits=(16, 2))
+        readonly=True, ondelete='RESTRICT')
+    kind = fields.Selection(
+        INDEMNITY_KINDS, "Kind", required=True, readonly=True)
+    quantity = fields.Numeric("Quantity", digits=(16, 2), readonly=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
     paid = fields.Boolean("Paid", readonly=True)
 
     @classmethod
@@ -692,6 +787,16 @@ class RunLine(ModelSQL, ModelView):
     def mark_paid(cls, lines, paid):
         for sub_lines in grouped_slice(lines, cls._slice):
             cls.write(list(sub_lines), {'paid': paid})
+
+    @classmethod
+    def paid_line(cls, declaration_lines):
+        "A run line that pays one of the declaration lines, or None"
+        lines = cls.search([
+                ('paid', '=', True),
+                ('declaration_line', 'in',
+                    [int(line) for line in declaration_lines]),
+                ], limit=1)
+        return lines[0] if lines else None
 
     @classmethod
     def default_paid(cls):
@@ -760,11 +865,42 @@ class Move(metaclass=PoolMeta):
 
 
 class Payment(metaclass=PoolMeta):
+    """The payments of a payment run are approved by another person than
+    the one who posted the run, all by the same person, and processed
+    together by a third one: from the run's buttons or account_payment's
+    own"""
     __name__ = 'account.payment'
 
     @classmethod
     def _get_origin(cls):
         return super()._get_origin() + ['bts.payment.run.beneficiary']
+
+    @classmethod
+    @ModelView.button
+    def approve(cls, payments):
+        Run = Pool().get('bts.payment.run')
+        runs = Run.of_payments(payments)
+        user = Transaction().user
+        for run in runs:
+            run.check_duty('payments_approved')
+            approver = run.payments_approved_by
+            if approver and approver.id != user:
+                raise PaymentRunError(gettext(
+                        'bts_indemnity.msg_run_payments_approver',
+                        run=run.rec_name, user=approver.rec_name))
+        super().approve(payments)
+        Run._stamp(runs, 'payments_approved')
+
+    @classmethod
+    def process(cls, payments, group=None):
+        Run = Pool().get('bts.payment.run')
+        runs = Run.of_payments(payments)
+        for run in runs:
+            run.check_processable(payments)
+        group = super().process(payments, group)
+        if runs and group:
+            Run._stamp(runs, 'processed', payment_group=group.id)
+        return group
 
 
 class PaymentGroup(metaclass=PoolMeta):

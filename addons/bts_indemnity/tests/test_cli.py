@@ -3,7 +3,9 @@
 """The ``bts import-declarations`` and ``bts payment-run`` command lines,
 without a database: the imports and runs themselves, with their exit codes
 0, 1 and 2, run against the scenarios' databases in
-scenario_declaration_import.rst and scenario_payment_run.rst"""
+scenario_declaration_import.rst and scenario_payment_run.rst, the losing
+side of two posts at once (status 3) on PostgreSQL in
+test_payment_run.py"""
 import io
 import os
 import tempfile
@@ -56,14 +58,17 @@ class CliTestCase(unittest.TestCase):
             f"bts: {path}: No such file or directory\n")
 
     def test_payment_run_help(self):
-        "The payment-run help names its options and the exit codes"
+        "The payment-run help names its options, steps and exit codes"
         output = io.StringIO()
         with redirect_stdout(output), self.assertRaises(SystemExit) as cm:
             main(['-d', 'db', 'payment-run', '--help'])
         self.assertEqual(cm.exception.code, 0)
-        for option in ['--period YYYY-MM', '--lycee CODE', '--post',
-                '--xlsx FILE', '--csv FILE', '--sepa FILE']:
-            self.assertIn(option, output.getvalue())
+        text = ' '.join(output.getvalue().split())
+        for option in ['--period YYYY-MM', '--lycee CODE', '--user LOGIN',
+                '--post', '--approve-payments', '--process', '--xlsx FILE',
+                '--csv FILE', '--sepa FILE']:
+            self.assertIn(option, text)
+        self.assertIn("3 when another run paid the lines meanwhile", text)
 
     def test_payment_run_period_required(self):
         "Without --period the command stops with status 2"
@@ -73,12 +78,27 @@ class CliTestCase(unittest.TestCase):
         self.assertEqual(cm.exception.code, 2)
         self.assertIn('--period', output.getvalue())
 
-    def test_payment_run_sepa_needs_post(self):
-        """The SEPA message exists only for a posted run: status 2 before
-        any connection"""
-        output = io.StringIO()
-        with redirect_stderr(output):
-            status = main(['-d', 'db', 'payment-run', '--period', '2026-10',
-                    '--sepa', 'run.xml'])
-        self.assertEqual(status, 2)
-        self.assertIn('--sepa needs --post', output.getvalue())
+    def test_payment_run_one_step(self):
+        """One invocation takes one step of a run: posting, approving and
+        processing are three persons' steps"""
+        for steps in [['--post', '--approve-payments'],
+                ['--approve-payments', '--process'],
+                ['--post', '--process']]:
+            output = io.StringIO()
+            with redirect_stderr(output), \
+                    self.assertRaises(SystemExit) as cm:
+                main(['-d', 'db', 'payment-run', '--period', '2026-10',
+                        *steps])
+            self.assertEqual(cm.exception.code, 2)
+            self.assertIn('not allowed with argument', output.getvalue())
+
+    def test_payment_run_sepa_needs_process(self):
+        """The SEPA message exists once the payments are processed: status 2
+        before any connection"""
+        for step in [[], ['--post']]:
+            output = io.StringIO()
+            with redirect_stderr(output):
+                status = main(['-d', 'db', 'payment-run',
+                        '--period', '2026-10', *step, '--sepa', 'run.xml'])
+            self.assertEqual(status, 2)
+            self.assertIn('--sepa needs --process', output.getvalue())

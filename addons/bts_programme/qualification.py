@@ -7,6 +7,8 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
+from .party import PartyLyceesMixin
+
 # Vademecum §II.4: a foreign title registered before this date carries no
 # CLQ level and its holder must apply for a new registration.
 REGISTRATION_WITH_LEVEL = dt.date(2016, 11, 18)
@@ -29,7 +31,7 @@ CLQ_LEVELS = [
     ]
 
 
-class Qualification(ModelSQL, ModelView):
+class Qualification(PartyLyceesMixin, ModelSQL, ModelView):
     """Qualification of a provider: a diploma with its level in the
     Luxembourg qualifications framework (CLQ) and its registration in the
     register of training titles, or an authorisation to practise a regulated

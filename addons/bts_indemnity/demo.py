@@ -211,10 +211,23 @@ def _payment_journal(company, config):
     return journal
 
 
+def _employee(user, company, config):
+    """The user as an employee of the ministry: account_payment stamps the
+    payments with the employee who approved them"""
+    Party = Model.get('party.party', config=config)
+    Employee = Model.get('company.employee', config=config)
+    party = Party(name=user.name)
+    party.save()
+    employee = Employee(party=party, company=company)
+    employee.save()
+    return employee
+
+
 def load_payment(config):
     """The ministry's accounting, the payment run configuration and one
-    posted run of October 2025 with its SEPA message; November's approved
-    lessons and the blocked commissioner's acts are left to pay"""
+    posted run of October 2025 with its SEPA message, posted, approved and
+    processed by three persons; November's approved lessons and the blocked
+    commissioner's acts are left to pay"""
     Configuration = Model.get('bts.payment.configuration', config=config)
     Journal = Model.get('account.journal', config=config)
     User = Model.get('res.user', config=config)
@@ -231,11 +244,14 @@ def load_payment(config):
         limit=1)
     configuration.payment_journal = _payment_journal(company, config)
     configuration.save()
+    # Three persons pay a run: finance posts it, the ordonnateur approves
+    # its payments, the accountant processes them (two-person rule).
     for login, groups in [
-            ('comptable', [('account', 'group_account'),
-                    ('account_payment', 'group_payment'),
-                    ('account_payment', 'group_payment_approval')]),
             ('ministere.finances', [('account', 'group_account')]),
+            ('ministere.ordonnateur', [
+                    ('bts_indemnity', 'group_payment_approval')]),
+            ('comptable', [('account', 'group_account'),
+                    ('account_payment', 'group_payment')]),
             ('auditeur', [])]:
         user, = User.find([('login', '=', login)])
         for module, fs_id in groups:
@@ -245,16 +261,25 @@ def load_payment(config):
         user.company = Model.get('company.company', config=config)(
             company.id)
         user.save()
+    for login in ['ministere.finances', 'ministere.ordonnateur', 'comptable']:
+        user, = User.find([('login', '=', login)])
+        user.employees.append(_employee(user, company, config))
+        user.employee = user.employees[0]
+        user.save()
 
     Declaration = Model.get('bts.declaration', config=config)
     november, = Declaration.find([('state', '=', 'verified')])
     _walk(november.id, ['approve'], config)
-    _as('comptable', config)
+    _as('ministere.finances', config)
     Run = Model.get('bts.payment.run', config=config)
     run = Run(start_date=dt.date(2025, 10, 1), end_date=dt.date(2025, 10, 31),
         date=dt.date(2025, 11, 10))
     run.save()
     run.click('compute')
     run.click('post')
-    run.click('process_payments')
+    for login, button in [
+            ('ministere.ordonnateur', 'approve_payments'),
+            ('comptable', 'process_payments')]:
+        _as(login, config)
+        Run(run.id).click(button)
     _as('admin', config)

@@ -298,6 +298,8 @@ def load(config):
             ['group_ministry_admin']),
         ('ministere.finances', "Finances du ministère",
             ['group_ministry_finance']),
+        ('ministere.ordonnateur', "Ordonnateur du ministère",
+            ['group_ministry_finance']),
         ('comptable', "Comptable", ['group_accountant']),
         ('auditeur', "Auditeur", ['group_auditor']),
         ]

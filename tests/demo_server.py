@@ -398,6 +398,7 @@ class Client:
         self.login_name = None
         self.user_id = None
         self.authorization = None
+        self.preferences = {}
 
     def call(self, method, *params):
         body = json.dumps({
@@ -434,10 +435,16 @@ class Client:
         self.authorization = f'Session {token}'
         self.login_name = login
         self.user_id = user_id
+        # The context of the calls, as sao builds it: the user's
+        # preferences (company, companies, ...), in self.language
+        self.preferences = self.call(
+            'model.res.user.get_preferences', True, {})
         return user_id
 
     def context(self, context=None):
-        return {'language': self.language, **(context or {})}
+        return {
+            **self.preferences, 'language': self.language,
+            **(context or {})}
 
     def __call__(self, model, method, *args, context=None):
         "Call model.<model>.<method>(*args) with the user's context"

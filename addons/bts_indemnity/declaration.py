@@ -198,13 +198,16 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def check_lycee(cls, declarations, field_names=None):
         """A declaration belongs to the lycée of its contract or of its
-        member's body: a lycée declares only its own providers"""
+        member's body, and of its body submission: a lycée declares only
+        its own providers"""
         if field_names and not (
-                field_names & {'lycee', 'contract', 'member'}):
+                field_names & {'lycee', 'contract', 'member', 'submission'}):
             return
         for declaration in declarations:
             lycees = declaration.allowed_lycees()
-            if lycees is not None and declaration.lycee not in lycees:
+            submission = declaration.submission
+            if ((lycees is not None and declaration.lycee not in lycees)
+                    or (submission and submission.lycee != declaration.lycee)):
                 raise DeclarationError(gettext(
                         'bts_indemnity.msg_declaration_lycee'))
 

@@ -1,7 +1,8 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 """Payment runs on PostgreSQL: two runs posting the same lines at once pay
-them once, and a post killed half-way leaves nothing behind."""
+them once, two ``bts payment-run --post`` at once post once and the other
+says which run paid, and a post killed half-way leaves nothing behind."""
 import datetime as dt
 import os
 import signal
@@ -78,7 +79,8 @@ class PaymentRunPostgreSQLTestCase(unittest.TestCase):
         "An approved declaration of 3 lessons in a new month"
         Declaration = Model.get('bts.declaration')
         count = len(Declaration.find([]))
-        month = dt.date(2025, 10 + count, 6)
+        month = (dt.date(2025, 10, 1)
+            + dt.timedelta(days=31 * count)).replace(day=6)
         self.declaration = approve(lessons(self.contract, month, 'M1.1', 3))
         self.month = month
 
@@ -99,8 +101,8 @@ class PaymentRunPostgreSQLTestCase(unittest.TestCase):
             'moves': len(Move.find([
                         ('origin', '=', f'bts.payment.run,{run.id}')])),
             'payments': len(Payment.find([
-                        ('party', '=', self.contract.party.id),
-                        ('date', '=', self.month)])),
+                        ('origin.run', '=', run.id,
+                            'bts.payment.run.beneficiary')])),
             'paid lines': len(RunLine.find([
                         ('paid', '=', True),
                         ('declaration_line.declaration', '=',
@@ -121,6 +123,69 @@ class PaymentRunPostgreSQLTestCase(unittest.TestCase):
                 'declaration': 'paid', 'run': 'posted'})
         self.assertEqual(self.counts(second)['run'], 'draft')
         self.assertEqual(self.counts(second)['moves'], 0)
+
+    def test_concurrent_cli_posts(self):
+        """Two ``bts payment-run --post`` of the month at once, both having
+        computed the run: one posts, the other exits with 3 naming the run
+        that paid the lines, without a traceback"""
+        database = backend.Database(DB_NAME).connect()
+        locker = database.get_connection()
+        observer = database.get_connection(autocommit=True)
+        try:
+            # Both compute; neither posts until the line is released.
+            line, = self.declaration.lines
+            locker.cursor().execute(
+                'SELECT 1 FROM bts_declaration_line WHERE id = %s '
+                'FOR NO KEY UPDATE', (line.id,))
+            computed = self.run_lines_computed(observer)
+            command = [sys.executable, '-m',
+                'trytond.modules.bts_programme.cli', '-d', DB_NAME,
+                'payment-run',
+                '--period', self.month.strftime('%Y-%m'), '--post']
+            processes = [subprocess.Popen(command, env=os.environ,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)]
+            self.wait_computed(observer, computed + 2, processes)
+            locker.rollback()
+            outputs = [p.communicate(timeout=300) for p in processes]
+        finally:
+            database.put_connection(locker)
+            database.put_connection(observer)
+        errors = {p.returncode: error
+            for p, (_, error) in zip(processes, outputs, strict=True)}
+        self.assertEqual(sorted(errors), [0, 3], outputs)
+        Run = Model.get('bts.payment.run')
+        run, = Run.find([
+                ('start_date', '=', self.month.replace(day=1)),
+                ('state', '=', 'posted')])
+        self.assertEqual(errors[0], '')
+        self.assertEqual(errors[3].strip(),
+            'Nothing was posted: the lines of the period were paid meanwhile '
+            f'by the payment run "{run.number}". Run the command again to '
+            'see what is left to pay.')
+        self.assertEqual(self.counts(run), {
+                'moves': 1, 'payments': 1, 'paid lines': 1,
+                'declaration': 'paid', 'run': 'posted'})
+
+    @staticmethod
+    def run_lines_computed(observer):
+        "The number of run lines computed so far, rolled back or not"
+        cursor = observer.cursor()
+        cursor.execute(
+            'SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END '
+            'FROM bts_payment_run_line_id_seq')
+        return cursor.fetchone()[0]
+
+    def wait_computed(self, observer, count, processes, timeout=120):
+        "Wait until the processes computed count run lines in all"
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.run_lines_computed(observer) >= count:
+                return
+            if any(p.poll() is not None for p in processes):
+                break
+            time.sleep(0.2)
+        self.fail("the commands did not both compute the run")
 
     def test_paid_once_constraint(self):
         """Without the lock, the database refuses a second paid link of a

@@ -10,7 +10,7 @@ import unittest
 from contextlib import contextmanager
 from decimal import Decimal
 
-from proteus import Model
+from proteus import Model, Wizard
 from proteus.config import get_config
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
@@ -221,6 +221,17 @@ class PaymentDutiesTestCase(unittest.TestCase):
             self.click('admin', run_id, 'process_payments')
         self.assertIn('Payments Approved by', error.exception.message)
         self.assertFalse(Model.get('bts.payment.run')(run_id).payment_group)
+
+    def test_account_payment_process_wizard(self):
+        """account_payment's own processing of a run's payments is held to
+        the same rules"""
+        run_id = self.posted_run()
+        self.click('admin', run_id, 'approve_payments')
+        payments = Model.get('bts.payment.run')(run_id).payments
+        with self.as_user('admin'), self.assertRaises(PaymentRunError):
+            Wizard('account.payment.process',
+                [Model.get('account.payment')(p.id) for p in payments])
+        self.assertEqual([p.state for p in payments], ['approved'])
 
     def test_same_person_posts_and_processes(self):
         "Who posted the run does not process its payments"

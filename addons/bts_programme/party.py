@@ -46,25 +46,23 @@ def compact_matricule(code):
     return ''.join((code or '').split())
 
 
-def _lycee_clause(column, operator, value):
-    """Return the SQL condition of the lycée column for a domain clause on a
-    lycées field: '=', 'in' (and their negation, applied by the caller)"""
-    if operator in {'=', '!='}:
-        value = [] if value is None else [value]
-    return _in(column, [int(v) for v in value or []])
-
-
 def _search_lycees(query_key, operator, value):
     """Return the domain of the records whose key appears in query_key (a
-    query of (key, lycee) rows) with a lycée matching operator and value"""
-    if operator not in {'=', '!=', 'in', 'not in'}:
-        raise ValueError(f"Operator {operator!r} not supported on lycées")
-    keys = query_key.select(
-        query_key.key,
-        where=_lycee_clause(query_key.lycee, operator, value))
-    if operator in {'!=', 'not in'}:
-        return [('id', 'not in', keys)]
-    return [('id', 'in', keys)]
+    query of (key, lycee) rows) with a lycée matching operator and value:
+    lycée ids, or a text matched on the lycées' code and name"""
+    Lycee = Pool().get('bts.lycee')
+    negative = False
+    if operator in {'=', '!=', 'in', 'not in'} and not isinstance(
+            value, str):
+        negative = operator in {'!=', 'not in'}
+        if operator in {'=', '!='}:
+            value = [] if value is None else [value]
+        where = _in(query_key.lycee, [int(v) for v in value or []])
+    else:
+        lycees = Lycee.search([('rec_name', operator, value)], query=True)
+        where = query_key.lycee.in_(lycees)
+    keys = query_key.select(query_key.key, where=where)
+    return [('id', 'not in' if negative else 'in', keys)]
 
 
 def readable_domain(model_name):

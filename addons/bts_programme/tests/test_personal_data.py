@@ -235,6 +235,53 @@ class PersonalDataTestCase(unittest.TestCase):
             len(Model.get('bank.account.number').find([
                         ('number', '=', SOPHIE_IBAN)])), 1)
 
+    def test_lycees_of_a_person(self):
+        """A person belongs to the lycées of their contracts, of the
+        programmes they teach, that they direct or that registered them"""
+        Party = Model.get('party.party')
+        Teacher = Model.get('bts.programme.teacher')
+        Lycee = Model.get('bts.lycee')
+        teacher = Party(name="Carole Thill")
+        teacher.save()
+        Teacher(party=teacher, programme=self.cloud,
+            academic_year=self.year).save()
+        director = Party(name="Director Hoffmann")
+        director.save()
+        lam = Lycee(self.lam.id)
+        lam.director = director
+        lam.save()
+        registered = Party(name="Registered", bts_lycee=Lycee(self.lam.id))
+        registered.save()
+
+        def lycees(party):
+            return [x.code for x in Party(party.id).bts_lycees]
+        self.assertEqual(lycees(self.sophie), ['LAM'])
+        self.assertEqual(lycees(self.marc), ['LTC'])
+        self.assertEqual(lycees(teacher), ['LTC'])
+        self.assertEqual(lycees(director), ['LAM'])
+        self.assertEqual(lycees(registered), ['LAM'])
+        self.assertEqual(lycees(Party(self.bank.party.id)), [])
+
+        def names(clause):
+            return sorted(p.name for p in Party.find([clause])
+                if p.id in ids)
+        ids = {p.id for p in [self.sophie, self.marc, teacher, director,
+                registered]}
+        self.assertEqual(names(('bts_lycees', '=', self.ltc.id)),
+            ["Carole Thill", "Marc Weber"])
+        self.assertEqual(names(('bts_lycees', 'in', [self.lam.id])),
+            ["Director Hoffmann", "Registered", "Sophie Klein"])
+        self.assertEqual(names(('bts_lycees', 'not in', [self.lam.id])),
+            ["Carole Thill", "Marc Weber"])
+        self.assertEqual(names(('bts_lycees', 'ilike', '%centre%')),
+            ["Carole Thill", "Marc Weber"])
+        self.assertEqual(
+            [a.id for a in Model.get('bank.account').find([
+                        ('bts_lycees', '=', self.lam.id)])],
+            [self.sophie_account.id])
+        lam.director = None
+        lam.save()
+
     def test_no_group_reads_no_number_nor_iban(self):
         "A user with no group reads no national number nor IBAN"
         set_user(self.nobody)

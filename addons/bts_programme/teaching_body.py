@@ -50,11 +50,13 @@ class TeachingBody(ModelSQL, ModelView):
     role = fields.Selection(
         [('teacher', "Lycée Teacher")] + ROLES, "Role", readonly=True)
     contract = fields.Many2One('bts.contract', "Contract", readonly=True)
+    lycee = fields.Many2One(
+        'bts.lycee', "Lycée", readonly=True,
+        help="The lycée of the contract; empty for a lycée teacher.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('programme')
         cls._order[0:0] = [('academic_year', 'DESC'), ('programme', 'ASC')]
 
     @classmethod
@@ -70,13 +72,13 @@ class TeachingBody(ModelSQL, ModelView):
             teacher.write_uid, teacher.write_date,
             teacher.party, teacher.programme, teacher.academic_year,
             Literal('teacher').as_('role'),
-            Literal(None).as_('contract'))
+            Literal(None).as_('contract'), Literal(None).as_('lycee'))
         contracts = contract.select(
             (contract.id * 2 + 1).as_('id'),
             contract.create_uid, contract.create_date,
             contract.write_uid, Coalesce(
                 contract.write_date, contract.create_date).as_('write_date'),
             contract.party, contract.programme, contract.academic_year,
-            contract.role, contract.id.as_('contract'),
+            contract.role, contract.id.as_('contract'), contract.lycee,
             where=contract.state.in_(COUNTED_STATES))
         return Union(teachers, contracts, all_=True)

@@ -243,6 +243,20 @@ class LyceeConfinementTestCase(unittest.TestCase):
         # Their own contracts stay theirs to read.
         self.call('bts.contract', 'read', [self.ltc_contract.id], ['party'])
 
+    def test_teaching_body_of_joint_programme(self):
+        "The teaching body of BTS-IOT shows the LTC only its contracts"
+        self.as_user(self.hr_ltc)
+        rows = self.call('bts.teaching_body', 'search_read',
+            [('programme', '=', self.iot.id)], 0, None, None,
+            ['contract', 'contract.rec_name', 'lycee'])
+        self.assertEqual({r['contract'] for r in rows},
+            {self.ltc_contract.id})
+        self.as_user(self.ministry)
+        rows = self.call('bts.teaching_body', 'search_read',
+            [('programme', '=', self.iot.id)], 0, None, None, ['contract'])
+        self.assertEqual({r['contract'] for r in rows},
+            {self.ltc_contract.id, self.lam_contract.id})
+
     def test_contract_for_other_lycee_refused(self):
         "HR of the LTC cannot create a contract for the LAM"
         self.as_user(self.hr_ltc)

@@ -17,6 +17,7 @@ from stdnum import iban
 
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -874,6 +875,20 @@ class Payment(metaclass=PoolMeta):
     @classmethod
     def _get_origin(cls):
         return super()._get_origin() + ['bts.payment.run.beneficiary']
+
+    @classmethod
+    def check_modification(cls, mode, payments, values=None, external=False):
+        "A run's payments are created and changed only by the workflows"
+        Beneficiary = Pool().get('bts.payment.run.beneficiary')
+        super().check_modification(
+            mode, payments, values=values, external=external)
+        if external:
+            for payment in payments:
+                if isinstance(payment.origin, Beneficiary):
+                    raise AccessError(gettext(
+                            'bts_indemnity.msg_run_payment_readonly',
+                            payment=payment.rec_name,
+                            run=payment.origin.run.rec_name))
 
     @classmethod
     @ModelView.button

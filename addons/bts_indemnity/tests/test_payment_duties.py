@@ -170,6 +170,26 @@ class PaymentDutiesTestCase(unittest.TestCase):
             again.click('compute')
             self.assertEqual(again.beneficiaries, [])
 
+    def test_payment_not_written(self):
+        """The payments of a run are not written by a client, not even by
+        admin who holds account_payment's groups"""
+        run_id = self.posted_run()
+        payment, = Model.get('bts.payment.run')(run_id).payments
+        with self.as_user('admin'):
+            Payment = Model.get('account.payment')
+            with self.assertRaises(AccessError):
+                Payment.write([payment.id], {'amount': Decimal(50000)},
+                    get_config().context)
+            Payment.click([Payment(payment.id)], 'draft')
+            with self.assertRaises(AccessError):
+                Payment.write([payment.id], {'amount': Decimal(50000)},
+                    get_config().context)
+            with self.assertRaises(AccessError):
+                Payment.delete([Payment(payment.id)])
+        payment.reload()
+        self.assertEqual(payment.amount,
+            Model.get('bts.payment.run')(run_id).amount)
+
     def test_run_workflow_not_written(self):
         "The stamps and the state of a run are not written by a client"
         run_id = self.posted_run()

@@ -4,21 +4,24 @@
 database of the session (tests/access_table.py) and fails, with the diff
 and the command that regenerates it, when doc/access.rst differs.
 
-``test_access_table_walk`` walks the table through JSON-RPC, one group at a
-time, as a user holding only that group (the demo user of the group when
-one holds exactly that group: rh.ltc, direction.ltc, ministere.admin,
-auditeur; otherwise a user ``test.access.*`` created with that group, the
-lycée LTC for a lycée group and the ministry's company), both ways: every
-permission the table grants works, every permission it refuses is refused
-with trytond's access error (a UserError, never an internal error).  Each
+``test_access_table_walk`` walks the table (as generated from the
+database: equal to doc/access.rst when the first test passes) through
+JSON-RPC, one group at a time, as a user holding only that group (the
+demo user of the group when one holds exactly that group: rh.ltc,
+direction.ltc, ministere.admin, auditeur; otherwise a user
+``test.access.*`` created with that group, the lycée LTC for a lycée group
+and the ministry's company), both ways: every permission the table grants
+works, every permission it refuses is refused with trytond's access error
+(a UserError, never an internal error).  Each
 check is a real call:
 
 - read: ``search_read([], limit=5)``; for a model whose read rule follows
   the user's lycées, ``read`` of a record of another lycée (found by the
   admin) is refused too;
-- write: ``write([id], {})`` on records the user reads (a draft one first):
-  an empty write goes through the model access, the guards of the model
-  and the write record rules without changing anything; refused:
+- write: ``write([id], {})`` on the records the user reads until one
+  passes (an empty write goes through the model access, the guards of the
+  model and the write record rules without changing anything; a record
+  that the workflow guards refuse is only noted); refused:
   ``write([id] or [], {})``; a record of another lycée is refused;
 - create: ``create([])``: the model access of creation, checked before
   anything else (a real record needs data of its own per model; the create
@@ -72,10 +75,15 @@ def _groups():
     return groups or [access_table.NO_GROUP]
 
 
-def test_access_table_is_up_to_date(demo_server):
-    "doc/access.rst is what tests/access_table.py says of the database"
-    generated = demo_server.python(
+@pytest.fixture(scope='module')
+def generated(demo_server):
+    "The table that tests/access_table.py makes of the session's database"
+    return demo_server.python(
         Path(access_table.__file__), '-d', demo_server.name, timeout=600)
+
+
+def test_access_table_is_up_to_date(generated):
+    "doc/access.rst is what tests/access_table.py says of the database"
     current = _document()
     if generated != current:
         diff = ''.join(list(difflib.unified_diff(
@@ -293,12 +301,17 @@ def _rule_of(row, permission):
 
 
 @pytest.mark.parametrize('group', _groups())
-def test_access_table_walk(demo_server, walker, group):
-    "The table of the group through JSON-RPC: allowed works, refused is not"
-    table, kinds = access_table.parse(_document())
-    if not table:
-        pytest.fail(f"{DOCUMENT} is missing or empty; generate it with\n"
-            f"    {access_table.COMMAND}", pytrace=False)
+def test_access_table_walk(demo_server, generated, walker, group):
+    """The table of the group through JSON-RPC: allowed works, refused is
+    not.  The table walked is the one generated from the database, which
+    test_access_table_is_up_to_date compares with doc/access.rst: a drift
+    fails that test, a server that does not do what the table says fails
+    this one."""
+    table, kinds = access_table.parse(generated)
+    if not any(group in rows for rows in table.values()):
+        pytest.fail(f"the database has no group {group!r}: regenerate "
+            f"{DOCUMENT.name} with\n    {access_table.COMMAND}",
+            pytrace=False)
     login = walker.user_of(group)
     client = demo_server.client(login)
     problems, notes = [], []

@@ -72,5 +72,29 @@ class BtsJuryTestCase(ModuleTestCase):
                 ('E15', 'hour', '7.82'), ('E16', 'decision', '7.82'),
                 ('E17', 'meeting', '9.04'), ('E18', 'file', '2.15')])
 
+    @with_transaction()
+    def test_member_belongs_to_lycee(self):
+        "A body member is one of the people of the body's lycée"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lycee = pool.get('bts.lycee')
+        AcademicYear = pool.get('bts.academic_year')
+        BodyType = pool.get('bts.jury.body_type')
+        Body = pool.get('bts.jury.body')
+        lycee_party, member_party, other = Party.create([
+                {'name': "Lycée"}, {'name': "Member"}, {'name': "Other"}])
+        lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
+        year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
+        body_type, = BodyType.search([('code', '=', 'litigation')])
+        Body.create([{'body_type': body_type.id, 'lycee': lycee.id,
+                    'academic_year': year.id, 'members': [('create', [{
+                                    'party': member_party.id,
+                                    'role': 'teacher'}])]}])
+        self.assertEqual(
+            [(p.name, [x.id for x in p.bts_lycees])
+                for p in Party.search([('bts_lycees', '=', lycee.id)])],
+            [("Member", [lycee.id])])
+        self.assertEqual(other.bts_lycees, ())
+
 
 del ModuleTestCase

@@ -124,11 +124,10 @@ class DemoDatabase:
             if not config.has_section(section):
                 config.add_section(section)
         config.set('database', 'uri', self.uri)
-        if self.postgresql:
-            config.remove_option('database', 'path')
-        else:
-            (self.folder / 'db').mkdir(exist_ok=True)
-            config.set('database', 'path', str(self.folder / 'db'))
+        # The SQLite files and, on both backends, the filestore of the
+        # attachments
+        (self.folder / 'db').mkdir(exist_ok=True)
+        config.set('database', 'path', str(self.folder / 'db'))
         config.set('web', 'listen', f'127.0.0.1:{self.port}')
         if (SAO_ROOT / 'index.html').is_file():
             config.set('web', 'root', str(SAO_ROOT))

@@ -14,6 +14,7 @@ from trytond.modules.bts_jury.exceptions import ConflictOfInterestError
 from trytond.modules.bts_programme import caps
 from trytond.modules.bts_programme.contract import SHARE_ROLES
 from trytond.modules.bts_programme.guard import ClientGuardMixin
+from trytond.modules.bts_programme.rate import UNITS as RATE_UNITS
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.rpc import RPC
@@ -36,6 +37,21 @@ COUNTED_STATES = ('submitted', 'countersigned', 'verified', 'approved',
     'paid')
 APPROVED_STATES = ('approved', 'paid')
 _DRAFT = Eval('state') != 'draft'
+
+
+def counted_lessons(quantity):
+    """The lessons a cap counts: every declared lesson, never truncated
+    (law of 21 July 2023, art. 9(2); RULES.md §K.2), shown as a whole number
+    when it is one"""
+    quantity = Decimal(quantity or 0)
+    if quantity == quantity.to_integral_value():
+        return int(quantity)
+    return quantity.normalize()
+
+
+def _counted(lessons):
+    return {code: counted_lessons(quantity)
+        for code, quantity in lessons.items()}
 
 
 def declared_period(month, yearly):
@@ -360,14 +376,16 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 condition=contract.programme == programme.id
                 ).select(programme.code, Sum(line.quantity),
                 where=where, group_by=[programme.code]))
-        return {code: int(quantity or 0) for code, quantity in cursor}
+        return {code: counted_lessons(quantity)
+            for code, quantity in cursor}
 
     @classmethod
     def check_lesson_caps(cls, declarations, counted=COUNTED_STATES):
         """The caps of art. 9(2), on declared lessons, with the functions
         the contracts use; a lesson counts in the academic year and the
         semester of its date (RULES.md §H.3)"""
-        requested = defaultdict(lambda: defaultdict(int))
+        requested = defaultdict(lambda: defaultdict(Decimal))
+        share = defaultdict(lambda: defaultdict(Decimal))
         for declaration in declarations:
             contract = declaration.contract
             for line in declaration.lines:
@@ -378,26 +396,27 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                             line.semester),
                         ('share', contract.role, contract.programme,
                             line.academic_year)]:
-                    requested[key][contract.programme.code] += int(
+                    requested[key][contract.programme.code] += (
                         line.quantity)
-        share = defaultdict(lambda: defaultdict(int))
         for (scope, role, subject, period), lessons in requested.items():
             if scope == 'year' and role == 'external':
                 caps.check_external_year(subject, period,
                     cls.declared('external', counted, exclude=declarations,
-                        party=subject, academic_year=period), lessons)
+                        party=subject, academic_year=period),
+                    _counted(lessons))
             elif scope == 'semester' and role == 'specialised':
                 caps.check_specialised_semester(subject, period,
                     cls.declared('specialised', counted,
                         exclude=declarations,
-                        party=subject, semester=period), lessons)
+                        party=subject, semester=period), _counted(lessons))
             elif scope == 'share' and role in SHARE_ROLES:
                 for code, quantity in lessons.items():
                     share[(subject, period)][code] += quantity
         for (programme, year), lessons in share.items():
             caps.check_external_share(programme, year,
                 cls.declared(SHARE_ROLES, counted, exclude=declarations,
-                    programme=programme, academic_year=year), lessons)
+                    programme=programme, academic_year=year),
+                _counted(lessons))
 
     @classmethod
     @ModelView.button
@@ -460,8 +479,8 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
 class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
     """A line of a declaration: a date of service and its quantity, with the
-    rate at index 100, the index in force on that date, the euro rate and
-    the amount, stored so that later index changes never alter it
+    rate at index 100, the index in force on the index date, the euro rate
+    and the amount, stored so that later index changes never alter it
     (RULES.md §K.1, §K.14)"""
     __name__ = 'bts.declaration.line'
     __string__ = "Declaration Line"
@@ -481,9 +500,20 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             'required': Eval('_parent_declaration', {}).get(
                 'kind') == 'acts',
             })
+    test_hours = fields.Numeric(
+        "Length of the Test (Hours)", digits=(4, 1),
+        domain=[If(Eval('test_hours'), ('test_hours', '>', 0), ())],
+        states={'invisible': ~Eval('correction', False)},
+        help="The length of the written test corrected: its correction act "
+        "follows from it (up to 2 hours, up to 3 hours, longer).")
+    correction = fields.Function(
+        fields.Boolean("Correction of a Written Test"),
+        'on_change_with_correction')
     sitting = fields.Many2One(
         'bts.jury.sitting', "Sitting", ondelete='RESTRICT',
-        domain=[If(Eval('sitting'), ('state', '=', 'recorded'), ())])
+        domain=[If(Eval('sitting'), ('state', '=', 'recorded'), ())],
+        help="The recorded sitting attended: required for the acts paid "
+        "per meeting, decision, semester or year.")
     candidate = fields.Many2One(
         'party.party', "Candidate or Student", ondelete='RESTRICT',
         help="The person evaluated, for the acts per candidate, test, file "
@@ -492,11 +522,17 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
         "Quantity", digits=(16, 2), required=True,
         domain=[('quantity', '>', 0)],
         help="Lessons, hours, candidates, tests, files, students, decisions "
-        "or meetings, as the unit of the rate says.")
+        "or meetings, as the unit of the rate says; only hours may have "
+        "decimals.")
     academic_year = fields.Many2One(
         'bts.academic_year', "Academic Year", readonly=True)
     semester = fields.Many2One('bts.semester', "Semester", readonly=True)
     rate = fields.Numeric("Rate at Index 100", digits=(16, 3), readonly=True)
+    index_date = fields.Date(
+        "Index Date", readonly=True,
+        help="The day whose index applies: the date of service, the end of "
+        "the semester of a semestrial act, the end of the academic year of "
+        "an annual act or of a tutor's students.")
     index = fields.Numeric("Index", digits=(16, 2), readonly=True)
     euro_rate = fields.Numeric("Rate in Euros", digits=(16, 2), readonly=True)
     amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
@@ -519,6 +555,89 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             values['semester'] = Semester.find(values['date']).id
         return values
 
+    @fields.depends('act')
+    def on_change_with_correction(self, name=None):
+        return bool(self.act and self.act.correction)
+
+    @fields.depends('test_hours', 'date', 'act')
+    def on_change_test_hours(self):
+        "The correction act of the test's length (Annex E; RULES.md §K.5)"
+        Act = Pool().get('bts.jury.act')
+        if (self.test_hours and self.test_hours > 0 and self.date
+                and (not self.act or self.act.correction)):
+            self.act = Act.correction_act(self.test_hours, self.date)
+
+    @classmethod
+    def validate(cls, lines):
+        "What a line must be when it is entered"
+        super().validate(lines)
+        for line in lines:
+            line.check_entry()
+
+    def check_entry(self):
+        """The checks of a line when it is entered, again on submission and
+        approval"""
+        self.check_whole()
+        declaration = self.declaration
+        if declaration.kind == 'acts' and self.act and declaration.member:
+            self.check_claimant()
+            self.check_test_length()
+
+    @property
+    def whole(self):
+        """Whether the quantity is counted in whole units: lessons, students
+        and every act but those paid by the hour (RULES.md §B.4, §K.2)"""
+        if self.declaration.kind == 'acts':
+            return not self.act or self.act.whole
+        contract = self.declaration.contract
+        return not contract or RATE_UNITS.get(
+            contract.role, 'lesson') != 'hour'
+
+    def check_whole(self):
+        "Lessons are whole: only hours may have decimals"
+        quantity = self.quantity
+        if (self.whole and quantity is not None
+                and quantity != quantity.to_integral_value()):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_whole',
+                    line=self.rec_name, quantity=quantity.normalize()))
+
+    def check_claimant(self):
+        """Only the roles of Annex E's row claim an act: the commissioner's
+        rate replaces the member's (E12, not E11), the promoter's is not a
+        member's (E14, not E13) (RULES.md §C.6, §C.7, §C.13, §K.5)"""
+        member, act = self.declaration.member, self.act
+        if act.claimable_by(member.role):
+            return
+        body_type = act.body_type
+        raise DeclarationError(gettext(
+                'bts_indemnity.msg_line_act_role',
+                member=member.rec_name, act=act.rec_name,
+                roles=', '.join(label for role, label in act.fields_get(
+                        ['claimant_roles'])['claimant_roles']['selection']
+                    if act.claimable_by(role)) or '-',
+                legal_reference=(body_type.legal_reference
+                    or 'law of 21 July 2023')))
+
+    def check_test_length(self):
+        """The correction of a written test is paid by the test's length:
+        up to 2 hours, up to 3 hours, longer (Annex E; RULES.md §K.5)"""
+        Act = Pool().get('bts.jury.act')
+        act = self.act
+        if not act.correction:
+            return
+        if not self.test_hours:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_test_hours_missing',
+                    line=self.rec_name, act=act.rec_name))
+        expected = Act.correction_act(self.test_hours, self.date)
+        if expected != act:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_test_hours_act',
+                    line=self.rec_name, act=act.rec_name,
+                    hours=self.test_hours.normalize(),
+                    expected=expected.rec_name if expected else '-'))
+
     def check(self):
         declaration = self.declaration
         start, end = declaration.period()
@@ -526,6 +645,7 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_outside_period',
                     line=self.rec_name, start=start, end=end))
+        self.check_entry()
         if declaration.kind == 'lessons':
             self.check_lessons()
         else:
@@ -558,11 +678,12 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_beyond_plan',
                     course=self.course.rec_name, contract=contract.rec_name,
-                    declared=declared, planned=planned))
+                    declared=counted_lessons(declared), planned=planned))
 
     def check_act(self):
-        """Acts only by members of the body with a legal basis (§K.10), for
-        sittings they attended, without conflict of interest"""
+        """Acts only by members of the body with a legal basis (§K.10), of
+        their role (§K.5), for sittings they attended, without conflict of
+        interest"""
         member = self.declaration.member
         body = member.body
         if body.state != 'nominated' or not member.legal_basis:
@@ -573,11 +694,7 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_act_body',
                     act=self.act.rec_name, body=body.rec_name))
-        if self.sitting and (self.sitting.body != body
-                or member not in self.sitting.attendees):
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_not_attended',
-                    member=member.rec_name, sitting=self.sitting.rec_name))
+        self.check_sitting()
         if self.candidate and body.body_type.conflicts_apply:
             degree = kinship_degree(member.party, self.candidate)
             if degree is not None:
@@ -587,20 +704,87 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
                         student=self.candidate.rec_name, degree=degree))
         self.check_once_per_period()
 
-    def check_once_per_period(self):
-        """An annual act is paid once per member and academic year, a
-        semestrial act once per semester (RULES.md §C.13: E7, E11, E12)"""
-        Line = Pool().get('bts.declaration.line')
+    def act_period(self):
+        """The first and last day of the sitting that attests the act: the
+        line's semester or academic year for the acts paid per semester or
+        year, the line's date for the others"""
         unit = self.act.unit
-        if unit not in {'year', 'semester'}:
+        if unit == 'semester':
+            return (self.semester.start_date, self.semester.end_date,
+                self.semester.rec_name)
+        if unit == 'year':
+            return (self.academic_year.start_date,
+                self.academic_year.end_date, self.academic_year.rec_name)
+        return self.date, self.date, str(self.date)
+
+    def check_sitting(self):
+        """An act paid per meeting, decision, semester or year needs a
+        recorded sitting of the body in its period, with the member on the
+        attendance list (vademecum §I, principes généraux; RULES.md §C.0,
+        §C.14); a meeting is paid once, the decisions taken at most"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        member, act, sitting = (
+            self.declaration.member, self.act, self.sitting)
+        start, end, period = self.act_period()
+        if (sitting.body != member.body or sitting.state != 'recorded'
+                if sitting else act.needs_sitting):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_sitting_missing',
+                    line=self.rec_name, act=act.rec_name,
+                    body=member.body.rec_name, period=period,
+                    member=member.rec_name))
+        if not sitting:
             return
-        period = ('academic_year', self.academic_year) if unit == 'year' \
-            else ('semester', self.semester)
+        if member not in sitting.attendees:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_not_attended',
+                    member=member.rec_name, sitting=sitting.rec_name))
+        if act.sitting_kind and sitting.kind != act.sitting_kind:
+            kinds = dict(act.fields_get(
+                    ['sitting_kind'])['sitting_kind']['selection'])
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_sitting_kind',
+                    line=self.rec_name, act=act.rec_name,
+                    sitting=sitting.rec_name,
+                    kind=kinds[act.sitting_kind]))
+        if act.needs_sitting and not (start <= sitting.date <= end):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_sitting_period',
+                    line=self.rec_name, act=act.rec_name,
+                    sitting=sitting.rec_name, period=period))
+        if act.unit in {'meeting', 'decision'}:
+            limit = (1 if act.unit == 'meeting'
+                else len(sitting.decisions))
+            declared = sum(line.quantity for line in Line.search([
+                        ('sitting', '=', sitting.id),
+                        ('act.code', '=', act.code),
+                        ('declaration.member', '=', member.id),
+                        ['OR',
+                            ('declaration.state', 'in', COUNTED_STATES),
+                            ('declaration', '=', self.declaration.id),
+                            ],
+                        ]))
+            if declared > limit:
+                raise DeclarationError(gettext(
+                        f'bts_indemnity.msg_line_sitting_{act.unit}s',
+                        member=member.rec_name, act=act.rec_name,
+                        sitting=sitting.rec_name,
+                        declared=counted_lessons(declared), limit=limit))
+
+    def check_once_per_period(self):
+        """An annual act is paid once per member of a body and academic
+        year, a semestrial act once per semester: a person on two bodies is
+        paid on each (RULES.md §C.13: E7, E11, E12)"""
+        Line = Pool().get('bts.declaration.line')
+        if not self.act.once_per_period:
+            return
+        period = ('academic_year', self.academic_year) \
+            if self.act.unit == 'year' else ('semester', self.semester)
         others = Line.search([
                 ('id', '!=', self.id),
                 ('act.code', '=', self.act.code),
-                ('declaration.member.party', '=',
-                    self.declaration.member.party.id),
+                ('declaration.member', '=', self.declaration.member.id),
                 (period[0], '=', period[1].id),
                 ['OR',
                     ('declaration.state', 'in', COUNTED_STATES),
@@ -625,18 +809,33 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             if line.course == self.course:
                 return line.rate_amount
 
+    def get_index_date(self):
+        """The day whose index applies: the end of the semester of a
+        semestrial act, the end of the academic year of an annual act and
+        of a tutor's students of the year, else the date of service
+        (RULES.md §K.1)"""
+        declaration = self.declaration
+        if declaration.kind == 'acts':
+            unit = self.act.unit
+        else:
+            unit = 'year' if declaration.yearly else None
+        if unit == 'semester':
+            return self.semester.end_date
+        if unit == 'year':
+            return self.academic_year.end_date
+        return self.date
+
     @classmethod
     def compute_amounts(cls, lines):
-        """Store the rate at index 100, the index in force on the date of
-        service, the euro rate rounded half-up to the cent and the amount
-        (RULES.md §K.1)"""
+        """Store the rate at index 100, the index date and its index, the
+        euro rate and the amount, each rounded half-up to the cent by the
+        wage index (RULES.md §K.1, §D.3)"""
         WageIndex = Pool().get('bts.wage_index')
         for line in lines:
             line.rate = line.rate_at_index_100()
-            line.index = WageIndex.get_index(line.date)
-            line.euro_rate = WageIndex.to_euros(line.rate, line.date)
-            line.amount = (line.euro_rate * line.quantity).quantize(
-                Decimal('0.01'))
+            line.index_date = line.get_index_date()
+            line.index, line.euro_rate, line.amount = WageIndex.line_amount(
+                line.rate, line.quantity, line.index_date)
         cls.save(lines)
 
 

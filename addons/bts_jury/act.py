@@ -2,6 +2,9 @@
 # of this repository contains the full copyright notices and license terms.
 from trytond.model import ModelSQL, ModelView, Unique, fields
 
+from .body import ROLES
+from .sitting import Sitting
+
 UNITS = [
     ('test', "Per Test"),
     ('hour', "Hourly"),
@@ -13,6 +16,17 @@ UNITS = [
     ('decision', "Per Decision"),
     ('meeting', "Per Meeting"),
     ]
+# The acts paid for taking part in sittings: each needs a recorded sitting
+# of the body in its period, the member present (vademecum §I, principes
+# généraux; RULES.md §C.0, §C.14).
+SITTING_UNITS = {'meeting', 'decision', 'semester', 'year'}
+# The acts paid once per member of a body and period (Annex E: "taux
+# annuel", "taux semestriel"; RULES.md §C.13 E7, E11, E12).
+PERIOD_UNITS = {'semester', 'year'}
+# The only unit counted in fractions: hours of work, supervision or
+# interviews; candidates, tests, files, students, decisions and meetings are
+# counted whole.
+FRACTIONAL_UNITS = {'hour'}
 
 
 class Act(ModelSQL, ModelView):
@@ -25,7 +39,15 @@ class Act(ModelSQL, ModelView):
         'bts.jury.body_type', "Body Type", required=True, ondelete='RESTRICT')
     name = fields.Char("Act", required=True, translate=True)
     roles = fields.Char(
-        "Roles", translate=True, help="Who is paid for the act.")
+        "Roles", translate=True,
+        help="Who is paid for the act, as Annex E words it.")
+    claimant_roles = fields.MultiSelection(
+        ROLES, "Claimed by", sort=False,
+        help="The roles of the body's members who may declare the act; a "
+        "member of another role is refused.")
+    sitting_kind = fields.Selection(
+        [(None, '')] + Sitting.kind.selection, "Kind of Sitting",
+        help="The kind of sitting that attests the act, when one does.")
     unit = fields.Selection(UNITS, "Unit", required=True)
     test_hours_from = fields.Numeric(
         "Test Longer than (Hours)", digits=(4, 1),
@@ -50,7 +72,32 @@ class Act(ModelSQL, ModelView):
         cls._order[0:0] = [('code', 'ASC'), ('valid_from', 'DESC')]
 
     def get_rec_name(self, name):
-        return f'{self.code} {self.name} ({self.roles or ""})'
+        roles = f' ({self.roles})' if self.roles else ''
+        return f'{self.code} {self.name}{roles}'
+
+    def claimable_by(self, role):
+        "Whether a member of the role may declare the act (Annex E)"
+        return role in (self.claimant_roles or ())
+
+    @property
+    def needs_sitting(self):
+        "Whether the act is paid for a sitting the member attended"
+        return self.unit in SITTING_UNITS
+
+    @property
+    def once_per_period(self):
+        "Whether the act is paid once per member and semester or year"
+        return self.unit in PERIOD_UNITS
+
+    @property
+    def whole(self):
+        "Whether the act is counted in whole units"
+        return self.unit not in FRACTIONAL_UNITS
+
+    @property
+    def correction(self):
+        "Whether the act is the correction of a written test of a length"
+        return self.test_hours_from is not None
 
     @classmethod
     def correction_act(cls, test_hours, date):

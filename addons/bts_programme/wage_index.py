@@ -14,6 +14,12 @@ CENT = Decimal('0.01')
 MAX_INDEX = Decimal('Infinity')
 
 
+def round_cents(amount):
+    """Round half-up to the cent, the only rounding of euro amounts (RULES.md
+    §K.1, §D.3): Decimal's default (half-even) would pay 56.82 for 56.825"""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 class WageIndex(ModelSQL, ModelView):
     """Cote d'application de l'échelle mobile des salaires: the index that
     turns the amounts the texts fix "au nombre indice 100" into euros
@@ -45,6 +51,7 @@ class WageIndex(ModelSQL, ModelView):
         cls.__rpc__.update({
                 'get_index': RPC(),
                 'to_euros': RPC(),
+                'line_amount': RPC(),
                 })
 
     @classmethod
@@ -83,5 +90,20 @@ class WageIndex(ModelSQL, ModelView):
         if not isinstance(amount, (Decimal, int)):
             raise TypeError(f"amount must be a Decimal, not {type(amount)!r}")
         index = cls.get_index(date)
-        return (amount * index / 100).quantize(
-            CENT, rounding=ROUND_HALF_UP)
+        return round_cents(amount * index / 100)
+
+    @classmethod
+    def line_amount(cls, rate, quantity, date):
+        """Return the index in force on date, the euro rate of one unit and
+        the amount of quantity units of rate at index 100: the euro rate
+        rounded half-up to the cent, times the quantity, rounded half-up to
+        the cent (RULES.md §K.1, §D.3).
+
+        Every amount of a declared line is computed here: 0.5 hour at
+        113.65 € is 56.83 €."""
+        if not isinstance(quantity, (Decimal, int)):
+            raise TypeError(
+                f"quantity must be a Decimal, not {type(quantity)!r}")
+        euro_rate = cls.to_euros(rate, date)
+        return cls.get_index(date), euro_rate, round_cents(
+            euro_rate * quantity)

@@ -9,6 +9,7 @@ the cap, the figures, the programmes involved and the article."""
 from decimal import Decimal
 
 from trytond.i18n import gettext
+from trytond.pool import Pool
 
 from .exceptions import CapError
 
@@ -55,15 +56,30 @@ def external_share_limit(planned_lessons):
     return int(planned_lessons * EXTERNAL_SHARE_PERCENT / 100)
 
 
+def share_denominator(programme, academic_year):
+    """Return the study years of the accredited plan that run in the
+    academic year and the lessons planned for their courses at the lycée,
+    internships excluded: the denominator of the 40 % (art. 9(2) al. 4;
+    RULES.md §K.7). Raise the programme's error when it does not run."""
+    study_years = programme.check_running(academic_year)
+    return study_years, programme.lycee_lessons(study_years)
+
+
 def check_external_share(programme, academic_year, used, requested):
     """External and specialised lecturers' lessons at most 40 % of the
-    lessons of the plan's courses at the lycée, internships excluded
-    (art. 9(2) al. 4; RULES.md §K.7)"""
-    planned = programme.planned_lessons
+    lessons planned for the courses at the lycée of the study years that run
+    in the academic year (a programme in its first year: of the first study
+    year only), internships excluded (art. 9(2) al. 4; RULES.md §K.7)"""
+    pool = Pool()
+    Module = pool.get('bts.programme.module')
+    study_years, planned = share_denominator(programme, academic_year)
+    names = dict(Module.fields_get(
+            ['year_of_study'])['year_of_study']['selection'])
     _check('external_share', used, requested,
         external_share_limit(planned),
         programme=programme.rec_name, period=academic_year.rec_name,
-        planned=planned, percent=EXTERNAL_SHARE_PERCENT)
+        planned=planned, percent=EXTERNAL_SHARE_PERCENT,
+        study_years=', '.join(names[y] for y in study_years))
 
 
 def lock(records):

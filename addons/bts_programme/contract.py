@@ -1,6 +1,7 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 from collections import defaultdict
+from decimal import Decimal
 
 from sql.aggregate import Sum
 from sql.operators import Equal
@@ -15,8 +16,8 @@ from trytond.model import (
     sequence_ordered,
 )
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
-from trytond.tools import reduce_ids
+from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from . import caps
@@ -38,9 +39,10 @@ _READONLY = Eval('state') != 'draft'
 
 
 class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
-    """Contract of an external provider: one per provider, programme and
-    academic year (vademecum §II.4; RULES.md §K.13), changed only by
-    numbered amendments (avenants)."""
+    """Contract of an external provider: one per provider, programme,
+    academic year and role (vademecum §II.4; RULES.md §K.13, §K.9: an
+    external lecturer may also be the programme's tutor or a specialised
+    lecturer), changed only by numbered amendments (avenants)."""
     __name__ = 'bts.contract'
     __string__ = "Contract"
     party = fields.Many2One(
@@ -105,10 +107,11 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_constraints += [
-            ('provider_programme_year_exclude', Exclude(t,
+            ('provider_programme_year_role_exclude', Exclude(t,
                     (t.party, Equal),
                     (t.programme, Equal),
                     (t.academic_year, Equal),
+                    (t.role, Equal),
                     where=t.state != 'cancelled'),
                 'bts_programme.msg_contract_unique'),
             ]
@@ -150,6 +153,13 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
+    def __register__(cls, module):
+        table_h = cls.__table_handler__(module)
+        super().__register__(module)
+        # Migration: one contract per provider, programme, year and role
+        table_h.drop_constraint('provider_programme_year_exclude')
+
+    @classmethod
     def default_state(cls):
         return 'draft'
 
@@ -162,8 +172,12 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         return 'external'
 
     def get_rec_name(self, name):
-        return (f'{self.party.rec_name} - {self.programme.code} - '
+        name = (f'{self.party.rec_name} - {self.programme.code} - '
             f'{self.academic_year.name}')
+        if self.role != 'external':
+            # A person may hold a contract per role (RULES.md §K.9)
+            name += f' ({self.role_string})'
+        return name
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -240,43 +254,110 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 where=where, group_by=[programme.code]))
         return {code: int(quantity or 0) for code, quantity in cursor}
 
-    def requested(self, semester=None):
-        "Return this contract's lessons per programme, for a semester"
-        quantity = sum(line.quantity or 0 for line in self.lines
-            if semester is None or line.semester == semester)
-        return {self.programme.code: quantity} if quantity else {}
-
     @classmethod
     def check_caps(cls, contracts):
         """Check every cap of art. 9(2) on the contracts' lessons with the
         other counted contracts, under a lock of the providers and the
-        programmes"""
+        programmes. Each cap counts the lessons of its role (RULES.md §K.9):
+        the 252 lessons a year the external lecturer's, the 20 a semester
+        the specialised lecturer's, the 40 % both, so that one person's
+        lessons in the two roles add up in the programme's share."""
         caps.lock([c.party for c in contracts]
             + [c.programme for c in contracts])
+        requested = defaultdict(lambda: defaultdict(int))
         for contract in contracts:
-            party, year = contract.party, contract.academic_year
-            if contract.role == 'external':
-                caps.check_external_year(party, year,
+            code = contract.programme.code
+            for line in contract.lines:
+                if contract.role == 'external':
+                    requested[('year', contract.party,
+                            contract.academic_year)][code] += line.quantity
+                elif contract.role == 'specialised':
+                    requested[('semester', contract.party,
+                            line.semester)][code] += line.quantity
+                if contract.role in SHARE_ROLES:
+                    requested[('share', contract.programme,
+                            contract.academic_year)][
+                        contract.party.rec_name] += line.quantity
+        for (scope, subject, period), lessons in requested.items():
+            if scope == 'year':
+                caps.check_external_year(subject, period,
                     cls.contracted('external', exclude=contracts,
-                        party=party, academic_year=year),
-                    contract.requested())
-            elif contract.role == 'specialised':
-                for semester in {line.semester for line in contract.lines}:
-                    caps.check_specialised_semester(party, semester,
-                        cls.contracted('specialised', exclude=contracts,
-                            party=party, semester=semester),
-                        contract.requested(semester))
-            if contract.role in SHARE_ROLES:
-                requested = defaultdict(int)
-                for other in contracts:
-                    if (other.role in SHARE_ROLES
-                            and other.programme == contract.programme
-                            and other.academic_year == year):
-                        requested[other.party.rec_name] += other.quantity
-                caps.check_external_share(contract.programme, year,
+                        party=subject, academic_year=period), dict(lessons))
+            elif scope == 'semester':
+                caps.check_specialised_semester(subject, period,
+                    cls.contracted('specialised', exclude=contracts,
+                        party=subject, semester=period), dict(lessons))
+            else:
+                caps.check_external_share(subject, period,
                     cls.contracted(SHARE_ROLES, exclude=contracts,
-                        programme=contract.programme, academic_year=year),
-                    dict(requested))
+                        programme=subject, academic_year=period),
+                    dict(lessons))
+
+    @classmethod
+    def check_running(cls, contracts):
+        """The programme is accredited for the contract's academic year and
+        each line's course belongs to a study year that runs then (law of
+        21 July 2023, arts. 35 and 41, in Programme.check_running)"""
+        for contract in contracts:
+            contract.programme.check_running(contract.academic_year,
+                courses=[line.course for line in contract.lines])
+
+    @classmethod
+    def check_qualifications(cls, contracts, documents=False):
+        """The qualification each line links to its course gives a rate
+        (vademecum §II.1, §II.4; RULES.md §K.17, §K.18) and, with
+        documents, has its documents attached (vademecum §II.4)"""
+        for contract in contracts:
+            for line in contract.lines:
+                line.check_qualification()
+                if (documents and line.qualification
+                        and contract.role == 'external'
+                        and (message
+                            := line.qualification.missing_documents())):
+                    raise ContractError(message)
+
+    @classmethod
+    def declared_lessons(cls, contracts):
+        """Return per contract id the lessons already declared under it per
+        (course id, semester id), of the declarations that count: what an
+        amendment may not go below (vademecum §II.4).
+
+        bts_programme does not depend on the module of the declarations
+        (bts_indemnity): it reads their tables by name when that module is
+        activated; ``_declared_condition`` says which declarations count."""
+        pool = Pool()
+        result = {c.id: defaultdict(int) for c in contracts}
+        try:
+            Declaration = pool.get('bts.declaration')
+            DeclarationLine = pool.get('bts.declaration.line')
+        except KeyError:
+            return result
+        declaration = Declaration.__table__()
+        line = DeclarationLine.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice([c.id for c in contracts]):
+            cursor.execute(*line.join(declaration,
+                    condition=line.declaration == declaration.id
+                    ).select(
+                    declaration.contract, line.course, line.semester,
+                    Sum(line.quantity),
+                    where=reduce_ids(declaration.contract, sub_ids)
+                    & cls._declared_condition(declaration),
+                    group_by=[declaration.contract, line.course,
+                        line.semester]))
+            for contract, course, semester, quantity in cursor:
+                quantity = Decimal(str(quantity or 0))
+                if quantity == quantity.to_integral_value():
+                    quantity = int(quantity)
+                result[contract][(course, semester)] += quantity
+        return result
+
+    @classmethod
+    def _declared_condition(cls, declaration):
+        """Return the condition on the declaration table of the declarations
+        whose lessons count as declared: every one past draft (submitted up
+        to paid). The module of the declarations may extend it."""
+        return declaration.state != 'draft'
 
     # Workflow
 
@@ -309,6 +390,9 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('signed')
     def sign(cls, contracts):
+        """Sign: the lines, the provider's and the director's signatures,
+        an accredited programme running the courses, the qualifications
+        linked to the courses, the caps; then the rates"""
         pool = Pool()
         Line = pool.get('bts.contract.line')
         for contract in contracts:
@@ -318,6 +402,8 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         contract=contract.rec_name))
         cls._check_signatures(contracts,
             ['provider_signature_date', 'director_signature_date'])
+        cls.check_running(contracts)
+        cls.check_qualifications(contracts)
         cls.check_caps(contracts)
         Line.set_rates([line for c in contracts for line in c.lines])
 
@@ -325,8 +411,6 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('active')
     def activate(cls, contracts):
-        pool = Pool()
-        Qualification = pool.get('bts.qualification')
         cls._check_signatures(contracts,
             ['provider_signature_date', 'director_signature_date'])
         for contract in contracts:
@@ -344,21 +428,8 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         contract=contract.rec_name,
                         date=contract.minister_signature_date,
                         start_date=contract.start_date))
-            if contract.role == 'external':
-                qualifications = contract.party.bts_qualifications
-                for qualification in qualifications:
-                    if message := qualification.missing_documents():
-                        raise ContractError(message)
-                if (qualifications and any(q.needs_registration
-                            and not q.interim_justification
-                            for q in qualifications)):
-                    raise ContractError(gettext(
-                            'bts_programme.msg_contract_registration_needed',
-                            contract=contract.rec_name))
-                if not Qualification.best_rate_kind(qualifications):
-                    raise ContractError(gettext(
-                            'bts_programme.msg_contract_not_rated',
-                            contract=contract.rec_name))
+        cls.check_running(contracts)
+        cls.check_qualifications(contracts, documents=True)
 
     @classmethod
     @ModelView.button
@@ -375,7 +446,9 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
 class ContractLine(
         ClientGuardMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Line of a contract: the planned lessons of a course in a semester"
+    """Line of a contract: the planned lessons of a course in a semester,
+    and the provider's qualification linked to the course that gives the
+    rate of an external lecturer (vademecum §II.1; RULES.md §K.17)"""
     __name__ = 'bts.contract.line'
     __string__ = "Contract Line"
     _guard_parent = ('contract', 'lines')
@@ -393,15 +466,24 @@ class ContractLine(
     academic_year = fields.Function(
         fields.Many2One('bts.academic_year', "Academic Year"),
         'on_change_with_academic_year')
+    party = fields.Function(
+        fields.Many2One('party.party', "Provider"),
+        'on_change_with_party')
     quantity = fields.Integer(
         "Planned Quantity", required=True,
         domain=[('quantity', '>', 0)],
         help="Lessons, or hours for an auxiliary collaborator, or students "
         "followed for a tutor.")
-    subject_linked = fields.Boolean(
-        "Directly Linked to the Subject",
-        help="Whether the qualification has a direct link with the course; "
-        "without it the lesson is paid 6.28 (vademecum §II.1).")
+    qualification = fields.Many2One(
+        'bts.qualification', "Linked Qualification", ondelete='RESTRICT',
+        domain=[('party', '=', Eval('party', -1))],
+        states={
+            'invisible': Eval('_parent_contract', {}).get(
+                'role', 'external') != 'external',
+            },
+        help="The provider's diploma or regulated profession that has a "
+        "direct link with the course: it gives the rate. Leave empty when "
+        "none has: the lesson is paid 6.28 (vademecum §II.1).")
     rate_kind = fields.Selection(
         [(None, '')] + RATE_KINDS, "Rate Category", readonly=True)
     rate_amount = fields.Numeric(
@@ -412,10 +494,6 @@ class ContractLine(
         super().__setup__()
         cls.__access__.add('contract')
 
-    @classmethod
-    def default_subject_linked(cls):
-        return True
-
     @fields.depends('contract', '_parent_contract.programme')
     def on_change_with_programme(self, name=None):
         return self.contract.programme if self.contract else None
@@ -424,25 +502,44 @@ class ContractLine(
     def on_change_with_academic_year(self, name=None):
         return self.contract.academic_year if self.contract else None
 
+    @fields.depends('contract', '_parent_contract.party')
+    def on_change_with_party(self, name=None):
+        return self.contract.party if self.contract else None
+
     def get_rec_name(self, name):
         return f'{self.course.rec_name} ({self.semester.rec_name})'
 
+    def check_qualification(self):
+        """The linked qualification is the provider's and gives a rate: a
+        foreign title registered before 18 November 2016 without a CLQ
+        level, or not registered, needs a new registration first, unless
+        the ministry justified paying 6.28 meanwhile (vademecum §II.4;
+        RULES.md §K.18)"""
+        contract, qualification = self.contract, self.qualification
+        if not qualification or contract.role != 'external':
+            return
+        if qualification.party != contract.party:
+            raise ContractError(gettext(
+                    'bts_programme.msg_contract_line_qualification_party',
+                    contract=contract.rec_name, line=self.rec_name,
+                    qualification=qualification.rec_name))
+        if not qualification.rate_kind:
+            raise ContractError(gettext(
+                    'bts_programme.msg_contract_registration_needed',
+                    contract=contract.rec_name, course=self.course.rec_name,
+                    qualification=qualification.rec_name))
+
     def rate_kind_for(self):
-        "Return the rate category the line's role and qualification give"
-        pool = Pool()
-        Qualification = pool.get('bts.qualification')
+        """Return the rate category of the line: the role's, or for an
+        external lecturer the category of the qualification linked to the
+        course, 6.28 without one (vademecum §II.1; RULES.md §K.17)"""
         contract = self.contract
         if contract.role != 'external':
             return contract.role
-        if not self.subject_linked:
+        if not self.qualification:
             return 'external_r4'
-        kind = Qualification.best_rate_kind(
-            contract.party.bts_qualifications)
-        if not kind:
-            raise ContractError(gettext(
-                    'bts_programme.msg_contract_not_rated',
-                    contract=contract.rec_name))
-        return kind
+        self.check_qualification()
+        return self.qualification.rate_kind
 
     @classmethod
     def set_rates(cls, lines):
@@ -456,26 +553,32 @@ class ContractLine(
 
 
 class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
-    """Avenant: a numbered amendment of an active contract that replaces its
-    planned lessons or its dates (vademecum §II.4; RULES.md §K.13). The caps
-    are checked again before it applies."""
+    """Avenant: a numbered amendment of an active contract (vademecum §II.4;
+    RULES.md §K.13). It starts from the contract's current lines and
+    changes them line by line (keep, change, remove) or adds new ones, or
+    changes the end date; no line goes below the lessons already declared
+    on it. The caps are checked again before it applies."""
     __name__ = 'bts.contract.amendment'
     __string__ = "Contract Amendment"
     contract = fields.Many2One(
         'bts.contract', "Contract", required=True, ondelete='CASCADE',
         domain=[If(Eval('state') == 'draft',
                 ('state', '=', 'active'), ())],
-        states={'readonly': _READONLY})
+        states={'readonly': _READONLY | Bool(Eval('lines', []))})
     number = fields.Integer("Number", readonly=True)
     date = fields.Date("Date", required=True, states={'readonly': _READONLY})
     reason = fields.Text("Reason", required=True,
         states={'readonly': _READONLY})
     end_date = fields.Date("New End Date", states={'readonly': _READONLY})
     lines = fields.One2Many(
-        'bts.contract.amendment.line', 'amendment', "New Lines",
+        'bts.contract.amendment.line', 'amendment', "Lines",
         states={'readonly': _READONLY},
-        help="The planned lessons of the contract once amended; leave empty "
-        "to keep them.")
+        help="The contract's lines, each kept, changed or removed, and the "
+        "lines added. A line of the contract left out is kept.")
+    quantity_before = fields.Function(
+        fields.Integer("Planned Before"), 'on_change_with_quantity_before')
+    quantity_after = fields.Function(
+        fields.Integer("Planned After"), 'on_change_with_quantity_after')
     previous = fields.Text("Before the Amendment", readonly=True)
     state = fields.Selection([
             ('draft', "Draft"),
@@ -503,6 +606,37 @@ class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f'{self.contract.rec_name} #{self.number or "-"}'
 
+    @fields.depends('contract', 'lines', 'state')
+    def on_change_contract(self):
+        "Start from the contract's current lines, each kept as it is"
+        Line = Pool().get('bts.contract.amendment.line')
+        if self.state != 'draft':
+            return
+        self.lines = [Line(**Line.values_of(line), action='keep')
+            for line in (self.contract.lines if self.contract else [])]
+
+    def _unlisted(self):
+        "The contract's lines the draft amendment leaves out (all kept)"
+        if self.state != 'draft' or not self.contract:
+            return []
+        listed = {line.contract_line for line in self.lines or []
+            if line.contract_line}
+        return [line for line in self.contract.lines if line not in listed]
+
+    @fields.depends('contract', 'lines', 'state')
+    def on_change_with_quantity_before(self, name=None):
+        "The quantity the contract plans before the amendment"
+        if self.state == 'draft':
+            return self.contract.quantity if self.contract else None
+        return sum(line.previous_quantity or 0 for line in self.lines)
+
+    @fields.depends('contract', 'lines', 'state')
+    def on_change_with_quantity_after(self, name=None):
+        "The quantity the contract plans once amended"
+        applied = self.state != 'draft'
+        return (sum(line.new_quantity(applied) for line in self.lines or [])
+            + sum(line.quantity for line in self._unlisted()))
+
     @staticmethod
     def _describe(contract):
         lines = '\n'.join(
@@ -511,52 +645,162 @@ class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         return (f'v{contract.version}: {contract.start_date} - '
             f'{contract.end_date}\n{lines}')
 
+    def check_declared(self, lines, declared):
+        """No line and no course of the contract below the lessons already
+        declared on it (vademecum §II.4: an amendment changes the lessons
+        still to give, not those given); lines lists every line of the
+        contract, kept, changed or removed, and the lines added"""
+        Course = Pool().get('bts.programme.course')
+        declared_courses = defaultdict(int)
+        for (course, _), quantity in declared.items():
+            declared_courses[course] += quantity
+        planned = defaultdict(int)
+        for line in lines:
+            quantity = line.new_quantity(applied=False)
+            planned[line.course.id] += quantity
+            key = (line.course.id, line.semester.id)
+            if line.action != 'add' and quantity < declared.get(key, 0):
+                raise ContractError(gettext(
+                        'bts_programme.msg_amendment_below_declared',
+                        amendment=self.rec_name, line=line.rec_name,
+                        quantity=quantity, declared=declared[key]))
+        for course, quantity in declared_courses.items():
+            if planned[course] < quantity:
+                raise ContractError(gettext(
+                        'bts_programme.msg_amendment_below_declared',
+                        amendment=self.rec_name,
+                        line=Course(course).rec_name,
+                        quantity=planned[course], declared=quantity))
+
     @classmethod
     @ModelView.button
     @Workflow.transition('applied')
     def apply(cls, amendments):
+        """Apply the amendment line by line: a kept line stays, a changed
+        line takes its new quantity and linked qualification (and its rate
+        again), a removed line goes, an added line is created; then the
+        checks of a signature again"""
         pool = Pool()
         Contract = pool.get('bts.contract')
         Line = pool.get('bts.contract.line')
+        AmendmentLine = pool.get('bts.contract.amendment.line')
         for amendment in amendments:
             contract = amendment.contract
             if contract.state != 'active':
                 raise ContractError(gettext(
                         'bts_programme.msg_amendment_not_active',
                         contract=contract.rec_name))
+            # Every line of the contract listed, with its quantity before
+            lines = list(amendment.lines) + [
+                AmendmentLine(amendment=amendment, action='keep',
+                    **AmendmentLine.values_of(line))
+                for line in amendment._unlisted()]
+            for line in lines:
+                line.check_action(contract)
+                current = line.contract_line
+                line.previous_quantity = current.quantity if current else None
+                if line.action == 'keep':
+                    line.quantity = current.quantity
+                    line.qualification = current.qualification
+                elif line.action == 'remove':
+                    line.quantity = None
+            amendment.check_declared(lines,
+                Contract.declared_lessons([contract])[contract.id])
             amendment.previous = cls._describe(contract)
             amendment.number = contract.version
-            if amendment.lines:
-                Line.delete(contract.lines)
-                contract.lines = [Line(
-                        course=line.course, semester=line.semester,
-                        quantity=line.quantity,
-                        subject_linked=line.subject_linked)
-                    for line in amendment.lines]
+            amendment.lines = lines
+            amendment.save()
+            removed, rated = [], []
+            for line in lines:
+                current = line.contract_line
+                if line.action == 'remove':
+                    removed.append(current)
+                elif line.action == 'change':
+                    current.quantity = line.quantity
+                    current.qualification = line.qualification
+                    rated.append(current)
+                elif line.action == 'add':
+                    rated.append(Line(contract=contract, course=line.course,
+                            semester=line.semester, quantity=line.quantity,
+                            qualification=line.qualification))
+            Line.save(rated)
+            Line.delete(removed)
             if amendment.end_date:
                 contract.end_date = amendment.end_date
             contract.version += 1
             contract.save()
+            contract = Contract(contract.id)
+            amendment.check_lines_unique(contract)
+            Contract.check_running([contract])
+            Contract.check_qualifications([contract], documents=True)
             Contract.check_caps([contract])
-            Line.set_rates(contract.lines)
-        cls.save(amendments)
+            Line.set_rates(rated)
+
+    def check_lines_unique(self, contract):
+        "One line per course and semester, changed line by line"
+        seen = set()
+        for line in contract.lines:
+            key = (line.course, line.semester)
+            if key in seen:
+                raise ContractError(gettext(
+                        'bts_programme.msg_amendment_line_twice',
+                        amendment=self.rec_name, line=line.rec_name))
+            seen.add(key)
 
 
 class AmendmentLine(ClientGuardMixin, ModelSQL, ModelView):
-    "Line of an amendment: the new planned lessons of a course"
+    """Line of an amendment: a line of the contract kept, changed or
+    removed, or a line added"""
     __name__ = 'bts.contract.amendment.line'
     __string__ = "Contract Amendment Line"
     _guard_parent = ('amendment', 'lines')
     amendment = fields.Many2One(
         'bts.contract.amendment', "Amendment", required=True,
         ondelete='CASCADE')
+    contract = fields.Function(
+        fields.Many2One('bts.contract', "Contract"),
+        'on_change_with_contract')
+    party = fields.Function(
+        fields.Many2One('party.party', "Provider"),
+        'on_change_with_party')
+    action = fields.Selection([
+            ('keep', "Keep"),
+            ('change', "Change"),
+            ('remove', "Remove"),
+            ('add', "Add"),
+            ], "Action", required=True, sort=False)
+    contract_line = fields.Many2One(
+        'bts.contract.line', "Contract Line", ondelete='SET NULL',
+        domain=[('contract', '=', Eval('contract', -1))],
+        states={
+            'required': Eval('action') != 'add',
+            'invisible': Eval('action') == 'add',
+            },
+        help="The line of the contract kept, changed or removed.")
     course = fields.Many2One(
-        'bts.programme.course', "Course", required=True, ondelete='RESTRICT')
+        'bts.programme.course', "Course", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('action') != 'add'})
     semester = fields.Many2One(
-        'bts.semester', "Semester", required=True, ondelete='RESTRICT')
+        'bts.semester', "Semester", required=True, ondelete='RESTRICT',
+        states={'readonly': Eval('action') != 'add'})
+    previous_quantity = fields.Integer(
+        "Planned Before", readonly=True,
+        help="The line's planned quantity when the amendment was applied "
+        "(until then, today's).")
     quantity = fields.Integer(
-        "Planned Quantity", required=True, domain=[('quantity', '>', 0)])
-    subject_linked = fields.Boolean("Directly Linked to the Subject")
+        "Planned After",
+        domain=[If(Eval('action') == 'remove',
+                (), ('quantity', '>', 0))],
+        states={
+            'required': Eval('action') != 'remove',
+            'readonly': Eval('action').in_(['keep', 'remove']),
+            })
+    qualification = fields.Many2One(
+        'bts.qualification', "Linked Qualification", ondelete='RESTRICT',
+        domain=[('party', '=', Eval('party', -1))],
+        states={'readonly': Eval('action').in_(['keep', 'remove'])},
+        help="The provider's qualification that has a direct link with the "
+        "course; empty: paid 6.28 (vademecum §II.1).")
 
     @classmethod
     def __setup__(cls):
@@ -564,5 +808,87 @@ class AmendmentLine(ClientGuardMixin, ModelSQL, ModelView):
         cls.__access__.add('amendment')
 
     @classmethod
-    def default_subject_linked(cls):
-        return True
+    def default_action(cls):
+        return 'add'
+
+    @staticmethod
+    def values_of(line):
+        "The values of an amendment line that starts from a contract line"
+        return {
+            'contract_line': line,
+            'course': line.course,
+            'semester': line.semester,
+            'quantity': line.quantity,
+            'previous_quantity': line.quantity,
+            'qualification': line.qualification,
+            }
+
+    @fields.depends('amendment', '_parent_amendment.contract')
+    def on_change_with_contract(self, name=None):
+        return self.amendment.contract if self.amendment else None
+
+    @fields.depends('amendment', '_parent_amendment.contract')
+    def on_change_with_party(self, name=None):
+        if self.amendment and self.amendment.contract:
+            return self.amendment.contract.party
+
+    @fields.depends('contract_line', 'action', 'quantity')
+    def on_change_contract_line(self):
+        if self.contract_line:
+            for name, value in self.values_of(self.contract_line).items():
+                if name != 'quantity' or self.action == 'keep':
+                    setattr(self, name, value)
+
+    @fields.depends('action', 'quantity', 'contract_line')
+    def on_change_action(self):
+        if self.action == 'remove':
+            self.quantity = None
+        elif self.action == 'keep' and self.contract_line:
+            self.quantity = self.contract_line.quantity
+            self.qualification = self.contract_line.qualification
+
+    @fields.depends('action', 'contract_line')
+    def on_change_quantity(self):
+        if self.action == 'keep' and self.contract_line:
+            self.action = 'change'
+
+    @fields.depends('action', 'contract_line')
+    def on_change_qualification(self):
+        if self.action == 'keep' and self.contract_line:
+            self.action = 'change'
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        """A line that starts from a contract line takes its course,
+        semester and current quantity from it"""
+        ContractLine = Pool().get('bts.contract.line')
+        values = super().preprocess_values(mode, values)
+        if values.get('contract_line'):
+            line = ContractLine(values['contract_line'])
+            values['course'] = line.course.id
+            values['semester'] = line.semester.id
+            values['previous_quantity'] = line.quantity
+        return values
+
+    def get_rec_name(self, name):
+        return f'{self.course.rec_name} ({self.semester.rec_name})'
+
+    def new_quantity(self, applied):
+        """The quantity the line plans once the amendment applies: a kept
+        line's is the contract line's until the amendment is applied"""
+        if self.action == 'remove':
+            return 0
+        if self.action == 'keep' and not applied and self.contract_line:
+            return self.contract_line.quantity
+        return self.quantity or 0
+
+    def check_action(self, contract):
+        """A kept, changed or removed line names a line of the contract; an
+        added line does not"""
+        if ((self.action == 'add') != (not self.contract_line)
+                or (self.contract_line
+                    and self.contract_line.contract != contract)):
+            raise ContractError(gettext(
+                    'bts_programme.msg_amendment_line_action',
+                    amendment=self.amendment.rec_name, line=self.rec_name,
+                    contract=contract.rec_name))

@@ -63,7 +63,7 @@ PROGRAMMES = [
 
 
 # name, birth date, qualifications, contracts as (programme, role, lines of
-# (course code, semester, quantity, linked)), state
+# (course code, semester, quantity, linked to the qualification)), state
 PROVIDERS = [
     ("Sophie Klein", dt.date(1980, 4, 12),
         [dict(title="Master in Computer Science", clq_level='7',
@@ -97,7 +97,7 @@ PROVIDERS = [
         [dict(title="Maîtrise en informatique", clq_level='7',
                 registration='registered', registration_reference="A-2012-87",
                 registration_date=dt.date(2012, 6, 15))],
-        [('BTS-IOT', 'external', [('M3.2', 'winter', 40)], 'draft')]),
+        [('BTS-IOT', 'external', [('M2.2', 'summer', 40)], 'draft')]),
     ]
 
 
@@ -172,9 +172,12 @@ def _contracts(programmes, years, config):
                 start_date=dt.date(2025, 10, 1), end_date=year.end_date,
                 professional_milieu="Private sector")
             for course, semester, quantity, *linked in lines:
-                contract.lines.new(course=courses[course],
-                    semester=semesters[semester], quantity=quantity,
-                    subject_linked=linked[0] if linked else True)
+                line = contract.lines.new(course=courses[course],
+                    semester=semesters[semester], quantity=quantity)
+                if role == 'external' and (linked[0] if linked else True):
+                    # The one qualification of the demo's providers is
+                    # linked to their courses (RULES.md §K.17).
+                    line.qualification, = party.bts_qualifications
             contract.save()
             if state in {'signed', 'active'}:
                 contract.provider_signature_date = dt.date(2025, 9, 20)

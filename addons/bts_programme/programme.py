@@ -27,6 +27,11 @@ from .guard import ClientGuardMixin
 # from 15 September of the year of the decision.
 ACCREDITATION_YEARS = 5
 ACCREDITED_STATES = {'accredited', 'conditional'}
+# Art. 41(2): after a refused re-accreditation the programme stays
+# accredited three whole academic years for the students already enrolled,
+# without new admissions.
+TEACH_OUT_YEARS = 3
+STUDY_YEARS = ('1', '2')
 ECTS_UNIT = Decimal('0.1')
 MODULE_KINDS = ('lycee', 'internship', 'tfe')
 
@@ -83,6 +88,7 @@ class Programme(
             ('withdrawn', "Withdrawn"),
             ], "Accreditation State", readonly=True, required=True,
         sort=False)
+    state_string = state.translated('state')
     accreditation_kind = fields.Selection([
             ('initial', "Initial Accreditation"),
             ('renewal', "Re-accreditation"),
@@ -111,6 +117,18 @@ class Programme(
                 ['accredited', 'conditional', 'expired']),
             })
     decision_reference = fields.Char("Decision Reference")
+    refusal_date = fields.Date(
+        "Re-accreditation Refusal Date",
+        domain=[If(Bool(Eval('refusal_date')) & Bool(Eval('request_date')),
+                ('refusal_date', '>=', Eval('request_date')), ())],
+        states={
+            'invisible': Eval('accreditation_kind') != 'renewal',
+            'readonly': ~Eval('state').in_(['requested', 'admissible']),
+            },
+        help="The minister's refusal of the re-accreditation (art. 40(1)): "
+        "the students enrolled at that date finish their studies during the "
+        "next three academic years, no new student is admitted "
+        "(art. 41(2)).")
     valid_from = fields.Function(
         fields.Date("Valid From"), 'get_validity')
     valid_until = fields.Function(
@@ -243,6 +261,107 @@ class Programme(
                 result['valid_until'][programme.id] = valid_until
         return result
 
+    def accreditation_period(self):
+        """Return the first and last day of the accreditation decided for
+        the programme (art. 41(1)), or None when none was decided: the
+        decision of an accredited, conditionally re-accredited or expired
+        programme, or the previous decision of a programme whose
+        re-accreditation is requested, which runs until its term"""
+        if not self.decision_date or self.state == 'withdrawn':
+            return None
+        if (self.state in ACCREDITED_STATES | {'expired'}
+                or self.accreditation_kind == 'renewal'):
+            return self.valid_from, self.valid_until
+        return None
+
+    def teach_out_period(self):
+        """Return the first and last day of the three academic years after
+        a refused re-accreditation (art. 41(2)), or None"""
+        if not self.refusal_date or self.accreditation_kind != 'renewal':
+            return None
+        start = dt.date(self.refusal_date.year, 9, 15)
+        if start <= self.refusal_date:
+            start = start.replace(year=start.year + 1)
+        return start, start.replace(
+            year=start.year + TEACH_OUT_YEARS) - dt.timedelta(1)
+
+    def running_study_years(self, academic_year):
+        """Return the study years of the plan that run in academic_year and
+        the message saying why the others do not; no study year and the
+        message saying why when the programme may not run then.
+
+        - Accredited (art. 35, 41(1)): from 15 September of the decision's
+          year, five academic years, both study years; the first academic
+          year of an initial accreditation opens the first study year only.
+        - Teach-out (art. 41(2)): after a refused re-accreditation, beyond
+          the accreditation's term, three academic years in which the
+          students already enrolled finish and no new student is admitted:
+          the second study year only.
+        - Requested, admissible (initial), withdrawn, or outside these
+          academic years: nothing runs."""
+        start = academic_year.start_date
+        if self.state == 'withdrawn':
+            return (), 'msg_programme_withdrawn'
+        period = self.accreditation_period()
+        if period and period[0] <= start <= period[1]:
+            if (self.accreditation_kind == 'initial'
+                    and start == period[0]):
+                return ('1',), 'msg_programme_first_year'
+            return STUDY_YEARS, None
+        teach_out = self.teach_out_period()
+        if teach_out and teach_out[0] <= start <= teach_out[1]:
+            return ('2',), 'msg_programme_teach_out'
+        if period or teach_out:
+            return (), 'msg_programme_not_running'
+        return (), 'msg_programme_not_accredited'
+
+    def check_running(self, when, courses=None):
+        """Return the study years of the accredited plan that run in the
+        academic year of when (a date or a bts.academic_year), or raise an
+        AccreditationError: a programme is offered only while accredited
+        (law of 21 July 2023, art. 35, 41); courses, if given, must belong
+        to the study years that run then.
+
+        The one gate of contracts, bodies, declarations and payments on a
+        programme."""
+        pool = Pool()
+        AcademicYear = pool.get('bts.academic_year')
+        Module = pool.get('bts.programme.module')
+        if isinstance(when, dt.date):
+            year = AcademicYear.find(when)
+        else:
+            year = when
+        study_years, reason = self.running_study_years(year)
+        period = self.accreditation_period() or self.teach_out_period()
+        if not study_years:
+            raise AccreditationError(gettext(
+                    f'bts_programme.{reason}',
+                    programme=self.rec_name, year=year.rec_name,
+                    state=self.state_string,
+                    valid_from=period[0] if period else '',
+                    valid_until=(self.teach_out_period()
+                        or period or ('', ''))[1]))
+        for course in courses or ():
+            if course.module.year_of_study not in study_years:
+                names = dict(Module.fields_get(
+                        ['year_of_study'])['year_of_study']['selection'])
+                raise AccreditationError(gettext(
+                        'bts_programme.msg_programme_course_not_running',
+                        course=course.rec_name, programme=self.rec_name,
+                        study_year=names[course.module.year_of_study],
+                        year=year.rec_name,
+                        reason=gettext(f'bts_programme.{reason}',
+                            date=self.refusal_date)))
+        return study_years
+
+    def lycee_lessons(self, study_years):
+        """Return the planned lessons of the plan's courses organised at the
+        lycée (internships and final project excluded) in study_years"""
+        return sum(course.planned_lessons or 0
+            for module in self.modules
+            if module.kind == 'lycee' and module.year_of_study in study_years
+            for course in module.courses)
+
     @classmethod
     def get_plan_figures(cls, programmes, names):
         figures = cls.plan_figures(programmes)
@@ -347,7 +466,7 @@ class Programme(
         default.setdefault('code', lambda data: data['code'] + ' (copy)')
         default.setdefault('state', 'requested')
         for name in ['request_date', 'admissibility_date', 'decision_date',
-                'decision_reference']:
+                'decision_reference', 'refusal_date']:
             default.setdefault(name, None)
         return super().copy(programmes, default=default)
 
@@ -362,6 +481,16 @@ class Programme(
                             field_name]['string']))
 
     @classmethod
+    def _check_not_refused(cls, programmes):
+        "A refused re-accreditation is not granted (art. 40(1), 41(2))"
+        for programme in programmes:
+            if programme.refusal_date:
+                raise AccreditationError(gettext(
+                        'bts_programme.msg_programme_renewal_refused',
+                        programme=programme.rec_name,
+                        date=programme.refusal_date))
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('admissible')
     def declare_admissible(cls, programmes):
@@ -372,6 +501,7 @@ class Programme(
     @Workflow.transition('accredited')
     def accredit(cls, programmes):
         cls._require(programmes, 'decision_date')
+        cls._check_not_refused(programmes)
         cls.check_study_plan(programmes)
 
     @classmethod
@@ -380,6 +510,7 @@ class Programme(
     def accredit_with_conditions(cls, programmes):
         "Art. 40(1): only a re-accreditation may carry conditions"
         cls._require(programmes, 'decision_date')
+        cls._check_not_refused(programmes)
         cls.check_study_plan(programmes)
 
     @classmethod
@@ -402,6 +533,7 @@ class Programme(
                 'accreditation_kind': 'renewal',
                 'request_date': None,
                 'admissibility_date': None,
+                'refusal_date': None,
                 })
 
     @classmethod

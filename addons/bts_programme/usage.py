@@ -93,7 +93,9 @@ class ProgrammeShare(ModelSQL, ModelView):
         'bts.academic_year', "Academic Year", readonly=True)
     lessons = fields.Integer("External Lessons", readonly=True)
     planned_lessons = fields.Function(
-        fields.Integer("Planned Lessons at the Lycée"), 'get_figures')
+        fields.Integer("Planned Lessons at the Lycée",
+            help="Of the courses at the lycée of the study years that run in "
+            "the academic year, internships excluded."), 'get_figures')
     limit = fields.Function(fields.Integer("Limit"), 'get_figures')
     share = fields.Function(
         fields.Numeric("Share (%)", digits=(16, 1)), 'get_figures')
@@ -127,12 +129,15 @@ class ProgrammeShare(ModelSQL, ModelView):
 
     @classmethod
     def get_figures(cls, shares, names):
-        Programme = Pool().get('bts.programme')
-        planned = {p: f['planned_lessons'] for p, f in
-            Programme.plan_figures({s.programme for s in shares}).items()}
+        """The planned lessons at the lycée of the study years that run in
+        the academic year (RULES.md §K.7), 0 when the programme does not
+        run then"""
         result = {n: {} for n in names}
         for share in shares:
-            lessons = planned[share.programme.id]
+            programme = share.programme
+            study_years, _ = programme.running_study_years(
+                share.academic_year)
+            lessons = programme.lycee_lessons(study_years)
             values = {
                 'planned_lessons': lessons,
                 'limit': caps.external_share_limit(lessons),

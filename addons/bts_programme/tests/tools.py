@@ -116,10 +116,48 @@ def create_provider(name, qualifications=(), config=None):
     return party
 
 
+RATE_ORDER = ['external_r1', 'external_r2', 'external_r3', 'external_r4']
+
+
+def linked_qualification(party, linked=True):
+    """Return the qualification of party that a contract line links to its
+    course: with linked True the one with the highest rate, with a title
+    the one of that title, with False none (RULES.md §K.8, §K.17)"""
+    if linked is False or linked is None:
+        return None
+    qualifications = list(party.bts_qualifications)
+    if isinstance(linked, str):
+        qualification, = [q for q in qualifications if q.title == linked]
+        return qualification
+    qualifications.sort(key=lambda q: RATE_ORDER.index(q.rate_kind)
+        if q.rate_kind in RATE_ORDER else len(RATE_ORDER))
+    return qualifications[0] if qualifications else None
+
+
+def accredit(programme, decision_year=2024, kind=None):
+    """Accredit programme by the minister's decision of 30 June of
+    decision_year: valid from 15 September of that year for five academic
+    years (law of 21 July 2023, art. 41(1)); kind 'renewal' for a
+    re-accreditation"""
+    if kind:
+        programme.accreditation_kind = kind
+    programme.request_date = programme.request_date or dt.date(
+        decision_year - 1, 1, 15)
+    programme.admissibility_date = dt.date(decision_year - 1, 3, 10)
+    programme.save()
+    programme.click('declare_admissible')
+    programme.decision_date = dt.date(decision_year, 6, 30)
+    programme.save()
+    programme.click('accredit')
+    return programme
+
+
 def create_contract(party, programme, year, lines, role='external',
         start=None, signed=None, config=None):
     """Create a contract with lines given as (course code, semester kind,
-    quantity[, linked]) and sign it when signed is a date"""
+    quantity[, linked]) and sign it when signed is a date; linked is the
+    qualification linked to the course (see linked_qualification), the one
+    with the highest rate by default"""
     Contract = Model.get('bts.contract', config=config)
     contract = Contract(party=party, role=role, programme=programme,
         lycee=programme.lycees[0], academic_year=year,
@@ -128,9 +166,11 @@ def create_contract(party, programme, year, lines, role='external',
     semesters = {s.kind: s for s in year.semesters}
     courses = {c.code: c for m in programme.modules for c in m.courses}
     for code, semester, quantity, *linked in lines:
-        contract.lines.new(course=courses[code],
-            semester=semesters[semester], quantity=quantity,
-            subject_linked=linked[0] if linked else True)
+        line = contract.lines.new(course=courses[code],
+            semester=semesters[semester], quantity=quantity)
+        if role == 'external':
+            line.qualification = linked_qualification(
+                party, linked[0] if linked else True)
     if signed:
         contract.provider_signature_date = signed
         contract.director_signature_date = signed

@@ -3,6 +3,8 @@
 import datetime as dt
 from collections import Counter
 
+from dateutil.relativedelta import relativedelta
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin,
@@ -12,9 +14,11 @@ from trytond.model import (
     Workflow,
     fields,
 )
+from trytond.modules.bts_programme.academic_year import window_end
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
+from trytond.transaction import without_check_access
 
 from .exceptions import CompositionError, MembershipError
 
@@ -31,6 +35,9 @@ ROLES = [
     ('promoter', "Promoter"),
     ('tutor', "Tutor"),
     ]
+# The teaching body of a programme: lycée teachers, external and specialised
+# lecturers (art. 9(1)); auxiliaries and tutors are not part of it.
+TEACHING_ROLES = ('teacher', 'external', 'specialised')
 SCOPES = [
     ('programme', "Programme"),
     ('lycee', "Lycée"),
@@ -58,9 +65,20 @@ class BodyType(DeactivableMixin, ModelSQL, ModelView):
     mandate_months = fields.Integer("Mandate (Months)", required=True)
     proposal_month = fields.Integer(
         "Proposal Deadline Month",
+        domain=['OR',
+            ('proposal_month', '=', None),
+            [('proposal_month', '>=', 1), ('proposal_month', '<=', 12)],
+            ],
         help="Proposals are due by this day and month of the first year of "
         "the mandate (vademecum §I, principes généraux).")
-    proposal_day = fields.Integer("Proposal Deadline Day")
+    proposal_day = fields.Integer(
+        "Proposal Deadline Day",
+        domain=['OR',
+            ('proposal_day', '=', None),
+            [('proposal_day', '>=', 1), ('proposal_day', '<=', 31)],
+            ],
+        help="A day the month does not have in a year (29 February) is "
+        "the last day of that month.")
     evaluates = fields.Boolean(
         "Evaluates Students",
         help="A specialised lecturer cannot be a member (art. 9(1) 2°).")
@@ -75,6 +93,27 @@ class BodyType(DeactivableMixin, ModelSQL, ModelView):
         "Concurring Members Needed",
         help="Members who must agree for a decision; empty: simple "
         "majority with the president's casting vote.")
+    president_not_director = fields.Boolean(
+        "Presided by Another than the Director",
+        help="The member who presides belongs to the lycée direction but "
+        "is not the director of the lycée (litigation commission, "
+        "art. 23(2) 1°).")
+    teaching_body_minimum = fields.Integer(
+        "Members of the Teaching Body",
+        help="How many members at least belong to the teaching body of the "
+        "programme in the academic year: lycée teachers, external or "
+        "specialised lecturers (TFE commission: 1, art. 7(2)).")
+    teachers_outside_bts = fields.Boolean(
+        "Teachers outside the BTS",
+        help="Stricter policy of the vademecum (§I.8, \"au moins 2 "
+        "enseignants hors programme BTS\"): the teachers the composition "
+        "requires teach in no BTS programme that academic year. Off by "
+        "default: the law (art. 23(2)) asks for teachers and bars only the "
+        "teaching body of the programme concerned, case by case.")
+    no_abstention = fields.Boolean(
+        "No Abstention",
+        help="Every member present votes for or against a decision "
+        "(admission commission, vademecum §I.3 a)).")
     rules = fields.One2Many(
         'bts.jury.body_type.rule', 'body_type', "Composition")
     legal_reference = fields.Char("Legal Reference", translate=True)
@@ -90,27 +129,31 @@ class BodyType(DeactivableMixin, ModelSQL, ModelView):
         cls._order.insert(0, ('name', 'ASC'))
 
     def composition_errors(self, members):
-        "Return what is missing or too many in members per the rules"
+        """Return what is missing or too many in members per the rules; a
+        rule counts the members of its role and of its other roles"""
+        Member = Pool().get('bts.jury.member')
+        roles = dict(Member.fields_get(['role'])['role']['selection'])
         counts = Counter(m.role for m in members)
-        errors = []
+        errors, expected = [], set()
         for rule in self.rules:
-            count = counts.pop(rule.role, 0)
+            rule_roles = [rule.role] + [
+                r for r in (rule.other_roles or ()) if r != rule.role]
+            expected.update(rule_roles)
+            count = sum(counts[r] for r in rule_roles)
+            label = ', '.join(roles[r] for r in rule_roles)
             if count < rule.minimum:
                 errors.append(gettext(
                         'bts_jury.msg_composition_missing',
-                        role=rule.role_string, count=count,
-                        minimum=rule.minimum))
+                        role=label, count=count, minimum=rule.minimum))
             if rule.maximum is not None and count > rule.maximum:
                 errors.append(gettext(
                         'bts_jury.msg_composition_too_many',
-                        role=rule.role_string, count=count,
-                        maximum=rule.maximum))
-        Member = Pool().get('bts.jury.member')
-        roles = dict(Member.fields_get(['role'])['role']['selection'])
+                        role=label, count=count, maximum=rule.maximum))
         for role, count in counts.items():
-            errors.append(gettext(
-                    'bts_jury.msg_composition_unexpected',
-                    role=roles[role], count=count))
+            if role not in expected:
+                errors.append(gettext(
+                        'bts_jury.msg_composition_unexpected',
+                        role=roles[role], count=count))
         return errors
 
 
@@ -124,6 +167,10 @@ class BodyTypeRule(ModelSQL, ModelView):
     role_string = role.translated('role')
     minimum = fields.Integer("Minimum", required=True)
     maximum = fields.Integer("Maximum", help="Empty for no maximum.")
+    other_roles = fields.MultiSelection(
+        ROLES, "Counted with",
+        help="Members of these roles count in this rule too (litigation "
+        "commission: four members of the lycée staff, teachers included).")
 
     @classmethod
     def __setup__(cls):
@@ -235,31 +282,84 @@ class Body(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @fields.depends('body_type', 'academic_year')
     def on_change_with_mandate_end(self, name=None):
         "The day before the same date mandate months later (RULES.md §K.16)"
-        if self.body_type and self.academic_year:
-            start = self.academic_year.start_date
-            months = start.month - 1 + self.body_type.mandate_months
-            return dt.date(start.year + months // 12, months % 12 + 1,
-                start.day) - dt.timedelta(1)
+        if (self.body_type and self.academic_year
+                and self.body_type.mandate_months):
+            return window_end(self.academic_year.start_date,
+                self.body_type.mandate_months)
 
     @fields.depends('body_type', 'academic_year')
     def on_change_with_proposal_deadline(self, name=None):
-        "Vademecum §I: 15 September for litigation, 15 October otherwise"
+        """Vademecum §I: 15 September for litigation, 15 October otherwise;
+        a day the month lacks that year is its last day"""
         if (self.body_type and self.academic_year
                 and self.body_type.proposal_month):
-            return dt.date(self.academic_year.start_date.year,
-                self.body_type.proposal_month, self.body_type.proposal_day)
+            first = dt.date(self.academic_year.start_date.year,
+                self.body_type.proposal_month, 1)
+            return first + relativedelta(
+                day=self.body_type.proposal_day or 1)
 
     def get_late(self, name):
         return bool(self.proposal_date and self.proposal_deadline
             and self.proposal_date > self.proposal_deadline)
 
     def get_complete(self, name):
-        return not self.body_type.composition_errors(self.members)
+        return not self.composition_errors()
+
+    def composition_errors(self):
+        """Return what the members lack per the rules of the body type, who
+        presides and the teaching body (arts. 7(2), 23(2))"""
+        body_type = self.body_type
+        errors = body_type.composition_errors(self.members)
+        if body_type.president_not_director:
+            lycees = [self.lycee] if self.lycee else (
+                self.programme.lycees if self.programme else [])
+            directors = {y.director for y in lycees if y.director}
+            for member in self.members:
+                if (member.role == body_type.presiding_role
+                        and member.party in directors):
+                    errors.append(gettext(
+                            'bts_jury.msg_composition_director',
+                            member=member.party.rec_name,
+                            role=member.role_string))
+        if body_type.teaching_body_minimum and self.programme:
+            teaching = self.teaching_body(programme=self.programme)
+            count = len({m.party for m in self.members} & teaching)
+            if count < body_type.teaching_body_minimum:
+                errors.append(gettext(
+                        'bts_jury.msg_composition_teaching_body',
+                        count=count, minimum=body_type.teaching_body_minimum,
+                        programme=self.programme.rec_name,
+                        year=self.academic_year.rec_name))
+        if body_type.teachers_outside_bts:
+            minimum = max((r.minimum for r in body_type.rules
+                    if r.role == 'teacher'), default=0)
+            teaching = self.teaching_body()
+            count = len({m.party for m in self.members
+                    if m.role == 'teacher'} - teaching)
+            if count < minimum:
+                errors.append(gettext(
+                        'bts_jury.msg_composition_teachers_outside_bts',
+                        count=count, minimum=minimum,
+                        year=self.academic_year.rec_name))
+        return errors
+
+    def teaching_body(self, programme=None):
+        """Return the persons of the teaching body in the academic year, of
+        programme or of every BTS programme"""
+        TeachingBody = Pool().get('bts.teaching_body')
+        domain = [
+            ('academic_year', '=', self.academic_year.id),
+            ('role', 'in', TEACHING_ROLES),
+            ]
+        if programme:
+            domain.append(('programme', '=', programme.id))
+        with without_check_access():
+            return {t.party for t in TeachingBody.search(domain)}
 
     @classmethod
     def check_composition(cls, bodies):
         for body in bodies:
-            if errors := body.body_type.composition_errors(body.members):
+            if errors := body.composition_errors():
                 raise CompositionError(gettext(
                         'bts_jury.msg_composition_invalid',
                         body=body.rec_name,

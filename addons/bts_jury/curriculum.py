@@ -10,6 +10,11 @@ from sql.aggregate import Sum
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.bts_programme import caps
+from trytond.modules.bts_programme.academic_year import (
+    add_months,
+    window_end,
+)
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
@@ -17,6 +22,10 @@ from .exceptions import CurriculumHoursError
 
 GROUP_LIMITS = {'accreditation': 320, 'operation': 100, 'renewal': 320}
 MEMBER_LIMITS = {'accreditation': 120, 'renewal': 120}
+# Annex E: initial accreditation work within 24 months of the notification
+# of admissibility; re-accreditation work in the last two academic years.
+ACCREDITATION_MONTHS = 24
+RENEWAL_MONTHS = 24
 COORDINATOR_ROLES = {'coordinator', 'secretary'}
 WORK_KINDS = [
     ('accreditation', "Initial Accreditation"),
@@ -25,23 +34,19 @@ WORK_KINDS = [
     ]
 
 
-def months_later(date, months):
-    "The last day of a window of months from date (RULES.md §K.16)"
-    month = date.month - 1 + months
-    return dt.date(date.year + month // 12, month % 12 + 1,
-        date.day) - dt.timedelta(1)
-
-
 def work_window(programme, kind, date):
     """Return the first and last day of the period whose hours are capped
     together for work of kind on date"""
     AcademicYear = Pool().get('bts.academic_year')
     if kind == 'accreditation':
         start = programme.admissibility_date
-        return start, months_later(start, 24) if start else None
+        return start, (
+            window_end(start, ACCREDITATION_MONTHS) if start else None)
     if kind == 'renewal':
         end = programme.valid_until
-        return (dt.date(end.year - 2, 9, 15), end) if end else (None, None)
+        if not end:
+            return None, None
+        return add_months(end, -RENEWAL_MONTHS) + dt.timedelta(days=1), end
     year = AcademicYear.find(date)
     return year.start_date, year.end_date
 
@@ -83,8 +88,7 @@ class Work(ModelSQL, ModelView):
     @classmethod
     def validate(cls, works):
         super().validate(works)
-        for work in works:
-            work.check_caps()
+        cls.check_caps(works)
 
     @classmethod
     def total_hours(cls, programme, kind, start, end, party=None):
@@ -106,9 +110,18 @@ class Work(ModelSQL, ModelView):
         total, = cursor.fetchone()
         return Decimal(str(total or 0)).quantize(Decimal('0.1'))
 
-    def check_caps(self):
+    @classmethod
+    def check_caps(cls, works):
         """Refuse hours beyond the caps of Annex E and a coordinator's
-        operation hours (paid only for (re)accreditation work)"""
+        operation hours (paid only for (re)accreditation work), under a
+        lock of the programmes: two users entering hours of one programme
+        at once are checked one after the other, the second against the
+        hours of the first (as the caps of art. 9(2), caps.lock)"""
+        caps.lock({w.programme for w in works if w.programme})
+        for work in works:
+            work._check_caps()
+
+    def _check_caps(self):
         programme, kind = self.programme, self.kind
         if kind == 'operation' and self.member.role in COORDINATOR_ROLES:
             raise CurriculumHoursError(gettext(

@@ -86,7 +86,7 @@ def load(config):
     # Proposed on 16 September: after the deadline of 15 September.
     _body('litigation', year, [("Jean Weber", 'president'),
             ("Staff Member 1", 'member'), ("Staff Member 2", 'member'),
-            ("Yves Bintner", 'member'), ("Sandra Faber", 'member'),
+            ("Yves Bintner", 'teacher'), ("Sandra Faber", 'teacher'),
             ("Clerk LTC", 'secretary')] + [
             (f"Substitute {i}", 'substitute') for i in range(1, 6)],
         config, lycee=ltc, proposal=dt.date(2025, 9, 16)).click('propose')

@@ -172,7 +172,9 @@ class Decision(ClientGuardMixin, ModelSQL, ModelView):
     """A decision taken in a sitting and its vote: simple majority of the
     members present with the president's casting vote (art. 14(2) al. 2),
     or a number of concurring members (litigation commission: 3,
-    art. 23(3))"""
+    art. 23(3)); no proxy vote (at most one vote per member present) and,
+    where abstention is not allowed (admission commission, vademecum
+    §I.3 a)), one vote for or against per member present"""
     __name__ = 'bts.jury.decision'
     __string__ = "Decision"
     _guard_parent = ('sitting', 'decisions')
@@ -215,16 +217,8 @@ class Decision(ClientGuardMixin, ModelSQL, ModelView):
     @classmethod
     def validate(cls, decisions):
         super().validate(decisions)
+        cls.check_votes(decisions)
         for decision in decisions:
-            present = len(decision.sitting.attendees)
-            if (decision.votes_for < 0 or decision.votes_against < 0
-                    or decision.votes_for + decision.votes_against
-                    > present):
-                raise SittingError(gettext(
-                        'bts_jury.msg_decision_votes',
-                        decision=decision.subject,
-                        votes=decision.votes_for + decision.votes_against,
-                        present=present))
             if decision.student:
                 decision.sitting.check_conflicts([decision.student])
             if (decision.votes_for == decision.votes_against
@@ -233,3 +227,24 @@ class Decision(ClientGuardMixin, ModelSQL, ModelView):
                 raise SittingError(gettext(
                         'bts_jury.msg_decision_casting_vote',
                         decision=decision.subject))
+
+    @classmethod
+    def check_votes(cls, decisions):
+        """At most one vote per member present (no proxy, art. 23(3)); with
+        no abstention, exactly one (admission commission, vademecum
+        §I.3 a))"""
+        for decision in decisions:
+            present = len(decision.sitting.attendees)
+            votes = decision.votes_for + decision.votes_against
+            if (decision.votes_for < 0 or decision.votes_against < 0
+                    or votes > present):
+                raise SittingError(gettext(
+                        'bts_jury.msg_decision_votes',
+                        decision=decision.subject, votes=votes,
+                        present=present))
+            body_type = decision.sitting.body.body_type
+            if body_type.no_abstention and votes != present:
+                raise SittingError(gettext(
+                        'bts_jury.msg_decision_abstention',
+                        decision=decision.subject, votes=votes,
+                        present=present, body=body_type.name))

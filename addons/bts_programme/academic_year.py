@@ -2,6 +2,8 @@
 # of this repository contains the full copyright notices and license terms.
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
+
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -14,6 +16,29 @@ from .exceptions import AcademicYearError
 YEAR_START = (9, 15)
 # RULES.md §K.3: default semester split; the dates stay editable data.
 SUMMER_START = (2, 15)
+
+
+def add_months(date, months):
+    """Return date moved by months (negative: back); a day the month
+    reached does not have becomes its last day (29 February 2024 + 12
+    months is 28 February 2025, 31 March + 1 month is 30 April).
+
+    The one month arithmetic of the BTS modules: every window, mandate and
+    deadline counted in months uses it or window_end."""
+    return date + relativedelta(months=months)
+
+
+def window_end(start, months):
+    """Return the last day of a window of months "à compter de" start: the
+    day before the same date months later (1 March 2025 + 24 months ends on
+    28 February 2027, RULES.md §K.16). When the month reached has no such
+    date (a start on 29 February, or on the 31st), the window runs to the
+    end of that month (29 February 2024 + 24 months ends on
+    28 February 2026)."""
+    later = add_months(start, months)
+    if later.day != start.day:
+        return later
+    return later - dt.timedelta(days=1)
 
 
 class AcademicYear(ModelSQL, ModelView):
@@ -49,7 +74,7 @@ class AcademicYear(ModelSQL, ModelView):
 
     @staticmethod
     def _year_defaults(start_date):
-        end_date = dt.date(start_date.year + 1, *YEAR_START) - dt.timedelta(1)
+        end_date = window_end(start_date, 12)
         summer = dt.date(start_date.year + 1, *SUMMER_START)
         return {
             'name': f'{start_date.year}/{start_date.year + 1}',

@@ -138,3 +138,16 @@ class ClientGuardMixin:
                     'bts_programme.msg_guard_lines',
                     field=names['field'], model=names['model'],
                     record=parent.rec_name))
+
+
+class ReadOnlyViewMixin:
+    """An SQL view (``table_query``) is only read: its create, write,
+    delete and copy are not offered to clients (refused with HTTP 403
+    instead of trytond's internal error on a table query)"""
+    __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        for name in ['create', 'write', 'delete', 'copy', 'import_data']:
+            cls.__rpc__.pop(name, None)

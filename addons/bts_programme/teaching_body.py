@@ -7,6 +7,7 @@ from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 
 from .contract import COUNTED_STATES, ROLES
+from .guard import ReadOnlyViewMixin
 
 
 class ProgrammeTeacher(ModelSQL, ModelView):
@@ -36,7 +37,7 @@ class ProgrammeTeacher(ModelSQL, ModelView):
         cls._order[0:0] = [('academic_year', 'DESC'), ('programme', 'ASC')]
 
 
-class TeachingBody(ModelSQL, ModelView):
+class TeachingBody(ReadOnlyViewMixin, ModelSQL, ModelView):
     """Corps enseignant: the roles of every person per programme and
     academic year, lycée teachers and external providers with a signed
     contract (law of 21 July 2023, art. 9(1))"""

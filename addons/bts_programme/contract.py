@@ -773,10 +773,10 @@ class AmendmentLine(ClientGuardMixin, ModelSQL, ModelView):
         'bts.contract.line', "Contract Line", ondelete='SET NULL',
         domain=[('contract', '=', Eval('contract', -1))],
         states={
-            'required': Eval('action') != 'add',
             'invisible': Eval('action') == 'add',
             },
-        help="The line of the contract kept, changed or removed.")
+        help="The line of the contract kept, changed or removed (empty "
+        "once removed).")
     course = fields.Many2One(
         'bts.programme.course', "Course", required=True, ondelete='RESTRICT',
         states={'readonly': Eval('action') != 'add'})

@@ -110,7 +110,9 @@ class Programme(
         "group of an initial accreditation (art. 5(1)).")
     decision_date = fields.Date(
         "Accreditation Decision Date",
-        domain=[If(Bool(Eval('decision_date')) & Bool(Eval('request_date')),
+        domain=[If(Bool(Eval('decision_date')) & Bool(Eval('request_date'))
+                # A requested re-accreditation keeps the previous decision
+                & ~Eval('state').in_(['requested', 'admissible']),
                 ('decision_date', '>=', Eval('request_date')), ())],
         states={
             'required': Eval('state').in_(
@@ -529,7 +531,10 @@ class Programme(
     @ModelView.button
     @Workflow.transition('requested')
     def request_renewal(cls, programmes):
+        # The state in the same write: the dates it clears are required
+        # while accredited.
         cls.write(programmes, {
+                'state': 'requested',
                 'accreditation_kind': 'renewal',
                 'request_date': None,
                 'admissibility_date': None,

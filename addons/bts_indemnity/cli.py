@@ -13,14 +13,16 @@ file or the lycée is unusable (nothing is changed then).
         [--user LOGIN] [--post | --approve-payments | --process]
         [--xlsx FILE] [--csv FILE] [--sepa FILE]
 
-computes the payment run of a month (see doc/payment.rst), prints the
-total per beneficiary, the blocked beneficiaries with the reason and the
-grand total; as the user LOGIN takes one step of it: --post posts it,
---approve-payments approves its payments, --process processes them into
-the SEPA message. Three different persons take the three steps. Exits with
-0 when everything was payable, 1 when beneficiaries were blocked, 2 on
-error (nothing is changed then) and 3 when another run paid the lines
-meanwhile (the losing side of two posts at once: nothing is posted).
+computes the payment run of a month (see doc/payment.rst): every approved,
+unpaid line up to the end of the month, earlier months approved late
+included; prints the months it covers, the total per beneficiary, the
+blocked beneficiaries with the reason and the grand total; as the user LOGIN
+takes one step of it: --post posts it, --approve-payments approves its
+payments, --process processes them into the SEPA message. Three different
+persons take the three steps. Exits with 0 when everything was payable, 1
+when beneficiaries were blocked, 2 on error (nothing is changed then) and 3
+when another run paid the lines meanwhile (the losing side of two posts at
+once: nothing is posted).
 """
 import os
 import sys
@@ -72,6 +74,11 @@ def import_declarations(options):
 
 def _print_run(run):
     from trytond.i18n import gettext
+    if not run.beneficiaries:
+        print(gettext('bts_indemnity.msg_run_cli_nothing',
+                end=run.end_date.strftime('%d/%m/%Y')))
+    else:
+        print(gettext('bts_indemnity.msg_run_cli_months', months=run.months))
     for beneficiary in run.beneficiaries:
         print('\t'.join([
                     beneficiary.party.rec_name, beneficiary.national_id or '',
@@ -80,7 +87,7 @@ def _print_run(run):
         if beneficiary.status == 'blocked':
             for reason in beneficiary.reason.splitlines():
                 print(f'\t{reason}')
-    print(f"{gettext('bts_indemnity.msg_payroll_total')}\t{run.amount}")
+    print(f"{gettext('bts_indemnity.msg_payroll_total')}\t{run.amount:.2f}")
     if run.blocked_amount:
         print(f"{gettext('bts_indemnity.msg_payroll_blocked')}"
             f"\t{run.blocked_amount}")

@@ -165,6 +165,11 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         'bts.payment.run.beneficiary', 'run', "Beneficiaries", readonly=True)
     lines = fields.One2Many(
         'bts.payment.run.line', 'run', "Lines", readonly=True)
+    months = fields.Function(fields.Char(
+            "Months Covered",
+            help="The months of service of the lines the run pays: every "
+            "approved, unpaid line up to the end of the period, earlier "
+            "months approved late included."), 'get_months')
     amount = fields.Function(
         fields.Numeric("Amount to Pay", digits=(16, 2)), 'get_amounts')
     blocked_amount = fields.Function(
@@ -265,6 +270,12 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             self.start_date = self.semester.start_date
             self.end_date = self.semester.end_date
 
+    def get_months(self, name):
+        "The months of service of the run's lines, as MM/YYYY"
+        months = sorted({(line.declaration_line.date.year,
+                    line.declaration_line.date.month) for line in self.lines})
+        return ', '.join(f'{month:02d}/{year}' for year, month in months)
+
     def get_amounts(self, name):
         status = 'payable' if name == 'amount' else 'blocked'
         return sum((b.amount for b in self.beneficiaries
@@ -349,14 +360,14 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 if isinstance(p.origin, Beneficiary)}, key=lambda r: r.id)
 
     def _declaration_lines(self):
-        """The approved declaration lines of the period and filters that no
-        posted run paid"""
+        """The approved declaration lines of the filters that no posted run
+        paid, with a date of service up to the end of the period: a line
+        approved late is paid by the next run, its earlier month included"""
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         RunLine = pool.get('bts.payment.run.line')
         domain = [
             ('declaration.state', '=', 'approved'),
-            ('date', '>=', self.start_date),
             ('date', '<=', self.end_date),
             ]
         if self.lycee:

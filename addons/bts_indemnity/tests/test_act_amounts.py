@@ -29,6 +29,7 @@ from proteus import Model
 from trytond.modules.bts_indemnity.exceptions import DeclarationError
 from trytond.modules.bts_programme.exceptions import CapError
 from trytond.modules.bts_programme.tests.tools import (
+    accredit,
     add_valid_plan,
     create_academic_year,
     create_contract,
@@ -50,7 +51,7 @@ def _programme(code, lycee):
     programme.lycees.append(Model.get('bts.lycee')(lycee.id))
     add_valid_plan(programme)
     programme.save()
-    return programme
+    return accredit(programme)
 
 
 def _party(name):
@@ -151,11 +152,12 @@ class ActAmountsTestCase(unittest.TestCase):
         the reloaded declaration"""
         config = self.config
         User = Model.get('res.user')
+        users = [step_user(login, groups, declaration.lycee, config)
+            for _, login, groups in steps]
         user, context = config.user, config._context
         try:
-            for button, login, groups in steps:
-                config.user = step_user(login, groups, declaration.lycee,
-                    config).id
+            for (button, _, _), step_user_ in zip(steps, users, strict=True):
+                config.user = step_user_.id
                 config._context = User.get_preferences(True, {})
                 Model.get('bts.declaration')(declaration.id).click(button)
         finally:
@@ -201,7 +203,7 @@ class ActAmountsTestCase(unittest.TestCase):
         # Again at approval: an act the member's role no longer claims
         # (its roles corrected meanwhile) is not approved.
         commissioner = self.walk(commissioner, APPROVAL_STEPS[:2])
-        roles = e12.claimant_roles
+        roles = list(e12.claimant_roles)
         e12.claimant_roles = ['direction']
         e12.save()
         try:

@@ -14,12 +14,14 @@ class BtsJuryTestCase(ModuleTestCase):
     module = 'bts_jury'
 
     def euros(self, code, quantity):
-        "Quantity units of the act at index 775.17, rounded per unit"
+        """Quantity units of the act at index 775.17, rounded per unit then
+        on the line, by the wage index's one function"""
         pool = Pool()
         Act = pool.get('bts.jury.act')
         WageIndex = pool.get('bts.wage_index')
         act, = Act.search([('code', '=', code)])
-        return quantity * WageIndex.to_euros(act.amount, SERVICE)
+        _, _, amount = WageIndex.line_amount(act.amount, quantity, SERVICE)
+        return amount
 
     @with_transaction()
     def test_correction_bands(self):

@@ -1,9 +1,6 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
-import datetime as dt
 from collections import Counter
-
-from dateutil.relativedelta import relativedelta
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -14,7 +11,10 @@ from trytond.model import (
     Workflow,
     fields,
 )
-from trytond.modules.bts_programme.academic_year import window_end
+from trytond.modules.bts_programme.academic_year import (
+    day_of_month,
+    window_end,
+)
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
@@ -293,10 +293,9 @@ class Body(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         a day the month lacks that year is its last day"""
         if (self.body_type and self.academic_year
                 and self.body_type.proposal_month):
-            first = dt.date(self.academic_year.start_date.year,
-                self.body_type.proposal_month, 1)
-            return first + relativedelta(
-                day=self.body_type.proposal_day or 1)
+            return day_of_month(self.academic_year.start_date.year,
+                self.body_type.proposal_month,
+                self.body_type.proposal_day or 1)
 
     def get_late(self, name):
         return bool(self.proposal_date and self.proposal_deadline

@@ -24,8 +24,14 @@ def add_months(date, months):
     months is 28 February 2025, 31 March + 1 month is 30 April).
 
     The one month arithmetic of the BTS modules: every window, mandate and
-    deadline counted in months uses it or window_end."""
+    deadline counted in months uses it, window_end or day_of_month."""
     return date + relativedelta(months=months)
+
+
+def day_of_month(year, month, day):
+    """Return the day of month in year, or the month's last day when it has
+    no such day (a deadline on 29 February in a common year)"""
+    return dt.date(year, month, 1) + relativedelta(day=day)
 
 
 def window_end(start, months):

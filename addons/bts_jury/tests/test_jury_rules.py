@@ -16,6 +16,7 @@ from trytond.modules.bts_jury.exceptions import (
 )
 from trytond.modules.bts_programme.academic_year import (
     add_months,
+    day_of_month,
     window_end,
 )
 from trytond.modules.bts_programme.tests.tools import (
@@ -48,6 +49,12 @@ class MonthWindowTestCase(unittest.TestCase):
                 ]:
             with self.subTest(start=start, months=months):
                 self.assertEqual(window_end(start, months), end)
+
+    def test_day_of_month(self):
+        "A day the month lacks that year is its last day"
+        self.assertEqual(day_of_month(2025, 2, 29), dt.date(2025, 2, 28))
+        self.assertEqual(day_of_month(2024, 2, 29), dt.date(2024, 2, 29))
+        self.assertEqual(day_of_month(2025, 9, 15), dt.date(2025, 9, 15))
 
     def test_add_months(self):
         "A day the month reached lacks becomes its last day"

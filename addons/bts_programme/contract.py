@@ -335,13 +335,14 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         declaration = Declaration.__table__()
         line = DeclarationLine.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice([c.id for c in contracts]):
+        in_max = Transaction().database.IN_MAX
+        for sub_ids in grouped_slice([c.id for c in contracts], in_max):
             cursor.execute(*line.join(declaration,
                     condition=line.declaration == declaration.id
                     ).select(
                     declaration.contract, line.course, line.semester,
                     Sum(line.quantity),
-                    where=reduce_ids(declaration.contract, sub_ids)
+                    where=declaration.contract.in_(list(sub_ids))
                     & cls._declared_condition(declaration),
                     group_by=[declaration.contract, line.course,
                         line.semester]))

@@ -226,10 +226,40 @@ def race(model_name, method, ids):
 
 
 def create_one_course_programme(
-        code, lycee, planned_lessons=500, name="Computer Science"):
+        code, lycee, planned_lessons=500, name="Computer Science",
+        decision_year=None):
     """Create in the current transaction a programme of lycee with one
-    module and one course of planned_lessons; return it and its course"""
+    module and one course of planned_lessons; return it and its course.
+
+    With decision_year, the plan is completed with courses planning no
+    lesson so that it keeps the law, and the programme is accredited by the
+    decision of 30 June of that year (law of 21 July 2023, arts. 35, 41):
+    from 15 September of decision_year, its course C1 (first study year)
+    runs and its planned lessons are the denominator of the 40 %."""
     Programme = Pool().get('bts.programme')
+
+    def module(code, kind, year, semester, courses, **values):
+        return dict(code=code, name=code, kind=kind, year_of_study=year,
+            semester=semester, courses=[('create', [{
+                            'code': c, 'name': c, 'ects': Decimal(ects),
+                            'planned_lessons': lessons}
+                        for c, ects, lessons in courses])], **values)
+    first = [('C1', 5, planned_lessons)]
+    modules = []
+    if decision_year:
+        # 120 ECTS: lycée 72 (60 %), internship 18 (15 %) of 240 hours,
+        # final project 30
+        first.append(('C2', 7, 0))
+        modules = [
+            module('M2', 'lycee', '1', 'summer', [('C3', 20, 0),
+                    ('C4', 10, 0)]),
+            module('M3', 'lycee', '2', 'winter', [('C5', 20, 0),
+                    ('C6', 10, 0)]),
+            module('S1', 'internship', '2', 'summer', [('S1.1', 18, 0)],
+                internship_hours=240),
+            module('TFE', 'tfe', '2', 'summer', [('TFE.1', 20, 0),
+                    ('TFE.2', 10, 0)]),
+            ]
     programme, = Programme.create([{
                 'code': code, 'name': name,
                 'lycees': [('add', [lycee.id])],
@@ -238,12 +268,23 @@ def create_one_course_programme(
                                 'kind': 'lycee', 'year_of_study': '1',
                                 'semester': 'winter',
                                 'courses': [('create', [{
-                                                'code': 'C1',
-                                                'name': "Python",
-                                                'ects': Decimal(5),
-                                                'planned_lessons':
-                                                planned_lessons,
-                                                }])],
-                                }])],
+                                                'code': c,
+                                                'name': "Python"
+                                                if c == 'C1' else c,
+                                                'ects': Decimal(ects),
+                                                'planned_lessons': lessons,
+                                                } for c, ects, lessons
+                                            in first])],
+                                }] + modules)],
                 }])
-    return programme, programme.modules[0].courses[0]
+    if decision_year:
+        programme.request_date = dt.date(decision_year - 1, 1, 15)
+        programme.admissibility_date = dt.date(decision_year - 1, 3, 10)
+        programme.save()
+        Programme.declare_admissible([programme])
+        programme.decision_date = dt.date(decision_year, 6, 30)
+        programme.save()
+        Programme.accredit([programme])
+    course, = [c for m in programme.modules for c in m.courses
+        if c.code == 'C1']
+    return programme, course

@@ -20,6 +20,7 @@ CLQ_RATES = {
 PROFESSION_RATES = {
     'e': 'external_r1', 'd': 'external_r2', 'c': 'external_r3',
     'b': 'external_r4', 'a': 'external_r4'}
+# From the highest rate to the lowest
 RATE_ORDER = ['external_r1', 'external_r2', 'external_r3', 'external_r4']
 CLQ_LEVELS = [
     (None, ''),
@@ -165,9 +166,3 @@ class Qualification(PartyLyceesMixin, ModelSQL, ModelView):
             return gettext(
                 'bts_programme.msg_qualification_documents_missing',
                 qualification=self.rec_name)
-
-    @classmethod
-    def best_rate_kind(cls, qualifications):
-        "RULES.md §K.8: the highest category among the qualifications"
-        kinds = {q.rate_kind for q in qualifications} - {None}
-        return min(kinds, key=RATE_ORDER.index) if kinds else None

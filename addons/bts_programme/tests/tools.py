@@ -14,6 +14,7 @@ import pytest
 from proteus import Model
 from trytond import backend
 from trytond.exceptions import UserError
+from trytond.modules.bts_programme.qualification import RATE_ORDER
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME,
@@ -114,9 +115,6 @@ def create_provider(name, qualifications=(), config=None):
         Attachment(resource=qualification, name='diploma.pdf',
             data=b'%PDF-1.4').save()
     return party
-
-
-RATE_ORDER = ['external_r1', 'external_r2', 'external_r3', 'external_r4']
 
 
 def linked_qualification(party, linked=True):

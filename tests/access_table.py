@@ -70,8 +70,8 @@ PERMISSIONS = ['read', 'create', 'write', 'delete']
 KINDS = {
     'internal': "Not callable through RPC (no ``ModelView``): clients "
     "change it only through the fields of the models that use it.",
-    'table_query': "An SQL view (``table_query``): trytond itself refuses "
-    "to create, write or delete its records.",
+    'table_query': "An SQL view (``table_query``): only read; its create, "
+    "write and delete are not callable through RPC.",
     'singleton': "A singleton: ``create`` writes its one record, and "
     "``delete`` deletes it whatever records it is given.",
     'resource': "Attached to any record (``ResourceAccessMixin``): each "

@@ -3,7 +3,6 @@
 """Payment runs: the approved declarations of a period, booked in one
 accounting move and paid by SEPA credit transfer through account_payment
 (DESIGN.md §3, payment runs; RULES.md §C.14)."""
-import calendar
 import datetime as dt
 import unicodedata
 from collections import defaultdict
@@ -18,6 +17,7 @@ from stdnum import iban
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.bts_programme.academic_year import window_end
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
@@ -86,8 +86,7 @@ def month_period(month):
     except ValueError:
         raise PaymentRunError(gettext(
                 'bts_indemnity.msg_run_month_invalid', month=month))
-    last = calendar.monthrange(start.year, start.month)[1]
-    return start, start.replace(day=last)
+    return start, window_end(start, 1)
 
 
 def bank_account_number(party):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sql.aggregate import Sum
 from sql.operators import Equal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Exclude,
@@ -335,8 +336,8 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         declaration = Declaration.__table__()
         line = DeclarationLine.__table__()
         cursor = Transaction().connection.cursor()
-        in_max = Transaction().database.IN_MAX
-        for sub_ids in grouped_slice([c.id for c in contracts], in_max):
+        for sub_ids in grouped_slice(
+                [c.id for c in contracts], backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.join(declaration,
                     condition=line.declaration == declaration.id
                     ).select(

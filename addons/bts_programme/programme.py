@@ -334,15 +334,16 @@ class Programme(
         else:
             year = when
         study_years, reason = self.running_study_years(year)
-        period = self.accreditation_period() or self.teach_out_period()
         if not study_years:
+            # The academic years it may run: its accreditation, then the
+            # teach-out of a refused re-accreditation
+            periods = [p for p in [self.accreditation_period(),
+                    self.teach_out_period()] if p] or [('', '')]
             raise AccreditationError(gettext(
                     f'bts_programme.{reason}',
                     programme=self.rec_name, year=year.rec_name,
                     state=self.state_string,
-                    valid_from=period[0] if period else '',
-                    valid_until=(self.teach_out_period()
-                        or period or ('', ''))[1]))
+                    valid_from=periods[0][0], valid_until=periods[-1][1]))
         for course in courses or ():
             if course.module.year_of_study not in study_years:
                 names = dict(Module.fields_get(

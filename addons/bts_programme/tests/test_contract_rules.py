@@ -329,8 +329,10 @@ class ContractRulesTestCase(unittest.TestCase):
         self.assertIn("was refused on 2024-06-30", error.exception.message)
         for start in (2024, 2025, 2026):
             self.assertEqual(programme.check_running(years[start]), ('2',))
-        with self.assertRaises(AccreditationError):
+        with self.assertRaises(AccreditationError) as error:
             programme.check_running(years[2027])
+        self.assertIn("from 2019-09-15 to 2027-09-14",
+            error.exception.message)
         with self.assertRaises(AccreditationError) as error:
             create_contract(person, programme, years[2025],
                 [('M1.1', 'winter', 10)])

@@ -40,9 +40,9 @@ _DRAFT = Eval('state') != 'draft'
 
 
 def counted_lessons(quantity):
-    """The lessons a cap counts: every declared lesson, never truncated
-    (law of 21 July 2023, art. 9(2); RULES.md §K.2), shown as a whole number
-    when it is one"""
+    """The quantity as counted and shown: every declared lesson, never
+    truncated (law of 21 July 2023, art. 9(2); RULES.md §K.2), a whole
+    number when it is one"""
     quantity = Decimal(quantity or 0)
     if quantity == quantity.to_integral_value():
         return int(quantity)
@@ -600,7 +600,7 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
                 and quantity != quantity.to_integral_value()):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_whole',
-                    line=self.rec_name, quantity=quantity.normalize()))
+                    line=self.rec_name, quantity=counted_lessons(quantity)))
 
     def check_claimant(self):
         """Only the roles of Annex E's row claim an act: the commissioner's
@@ -635,7 +635,7 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_test_hours_act',
                     line=self.rec_name, act=act.rec_name,
-                    hours=self.test_hours.normalize(),
+                    hours=counted_lessons(self.test_hours),
                     expected=expected.rec_name if expected else '-'))
 
     def check(self):

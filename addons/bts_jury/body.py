@@ -22,6 +22,10 @@ from trytond.transaction import without_check_access
 
 from .exceptions import CompositionError, MembershipError
 
+# The body types that prepare a programme's accreditation, before it
+# runs (art. 5(1)), and those that admit new students.
+PREPARING = {'curriculum_group', 'coordinator'}
+ADMITTING = {'admission', 'vae'}
 ROLES = [
     ('president', "President"),
     ('secretary', "Secretary"),
@@ -371,11 +375,29 @@ class Body(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def draft(cls, bodies):
         pass
 
+    def check_programme_running(self):
+        """A body of a programme sits only while the programme runs
+        (law of 21 July 2023, art. 35): a curriculum group and a
+        coordinator prepare the accreditation before it; a body that admits
+        new students needs the first study year, which a teach-out no
+        longer opens (art. 41(2))"""
+        if not self.programme or self.body_type.code in PREPARING:
+            return
+        study_years = self.programme.check_running(self.academic_year)
+        if self.body_type.code in ADMITTING and '1' not in study_years:
+            raise CompositionError(gettext(
+                    'bts_jury.msg_body_no_admission',
+                    body=self.rec_name,
+                    programme=self.programme.rec_name,
+                    year=self.academic_year.rec_name))
+
     @classmethod
     @ModelView.button
     @Workflow.transition('proposed')
     def propose(cls, bodies):
         Date = Pool().get('ir.date')
+        for body in bodies:
+            body.check_programme_running()
         cls.check_composition(bodies)
         for body in bodies:
             if not body.proposal_date:
@@ -386,6 +408,8 @@ class Body(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('nominated')
     def nominate(cls, bodies):
+        for body in bodies:
+            body.check_programme_running()
         cls.check_composition(bodies)
         Member = Pool().get('bts.jury.member')
         for body in bodies:

@@ -45,7 +45,6 @@ ZIP_MAGIC = b'PK\x03\x04'
 _ISO_DATE = re.compile(r'(\d{4})-(\d{1,2})-(\d{1,2})')
 _FRENCH_DATE = re.compile(r'(\d{1,2})/(\d{1,2})/(\d{4})')
 _NUMBER = re.compile(r'\d+(\.\d*)?|\.\d+')
-_CENT = Decimal('0.01')
 NO_COLUMN = '-'
 
 
@@ -126,8 +125,9 @@ def parse_date(value):
 
 
 def parse_lessons(value):
-    """Return the lessons of a cell as a Decimal greater than 0 with at most
-    two decimals, written with '.' or ','; raise ValueError otherwise"""
+    """Return the lessons of a cell as a whole Decimal greater than 0,
+    written with '.' or ',' (lessons are counted whole: law of 21 July 2023,
+    art. 9(2)); raise ValueError otherwise"""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int):
@@ -142,7 +142,7 @@ def parse_lessons(value):
     else:
         raise ValueError(value)
     if (not quantity.is_finite() or quantity <= 0
-            or quantity != quantity.quantize(_CENT)):
+            or quantity != quantity.to_integral_value()):
         raise ValueError(value)
     return quantity
 

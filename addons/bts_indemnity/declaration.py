@@ -8,6 +8,7 @@ from sql.aggregate import Sum
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.modules.bts_jury.body import PREPARING
 from trytond.modules.bts_jury.conflict import kinship_degree
 from trytond.modules.bts_jury.curriculum import WORK_KINDS
 from trytond.modules.bts_jury.exceptions import ConflictOfInterestError
@@ -664,6 +665,7 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
                     'bts_indemnity.msg_line_outside_contract',
                     line=self.rec_name, contract=contract.rec_name,
                     start=contract.start_date, end=contract.end_date))
+        contract.programme.check_running(self.date, courses=[self.course])
         planned = sum(line.quantity for line in contract.lines
             if line.course == self.course)
         declared = sum(line.quantity for line in Line.search([
@@ -694,6 +696,8 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_act_body',
                     act=self.act.rec_name, body=body.rec_name))
+        if body.programme and body.body_type.code not in PREPARING:
+            body.programme.check_running(self.date)
         self.check_sitting()
         if self.candidate and body.body_type.conflicts_apply:
             degree = kinship_degree(member.party, self.candidate)

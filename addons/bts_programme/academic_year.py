@@ -80,7 +80,11 @@ class AcademicYear(ModelSQL, ModelView):
 
     @staticmethod
     def _year_defaults(start_date):
-        end_date = window_end(start_date, 12)
+        # The law fixes both dates (art. 1, 4°: "se termine le 14 septembre
+        # de l'année suivante"): not a window of 12 months from whatever
+        # start was typed, so a year typed from 1 September still ends on
+        # 14 September and check_dates names the start that is wrong.
+        end_date = dt.date(start_date.year + 1, *YEAR_START) - dt.timedelta(1)
         summer = dt.date(start_date.year + 1, *SUMMER_START)
         return {
             'name': f'{start_date.year}/{start_date.year + 1}',

@@ -49,8 +49,10 @@ class ContractConcurrencyTestCase(unittest.TestCase):
         lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
         contracts = []
         for code in ['A', 'B']:
+            # Signed only on an accredited programme that runs in 2025/2026
+            # (law of 21 July 2023, arts. 35, 41)
             programme, course = create_one_course_programme(
-                code, lycee, 500)
+                code, lycee, 500, decision_year=2024)
             contract, = Contract.create([{
                         'party': lecturer.id, 'role': 'external',
                         'programme': programme.id, 'lycee': lycee.id,

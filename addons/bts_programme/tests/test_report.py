@@ -62,8 +62,10 @@ class ContractReportTestCase(unittest.TestCase):
                     'code': 'LTC', 'party': lycee_party.id,
                     'director': director.id,
                     }])
+        # Contracts are signed only on an accredited programme that runs
+        # that academic year (law of 21 July 2023, arts. 35, 41)
         programme, course = create_one_course_programme(
-            'BTS-INFO', lycee, 500)
+            'BTS-INFO', lycee, 500, decision_year=2024)
         contract, = Contract.create([{
                     'party': lecturer.id, 'role': 'external',
                     'programme': programme.id, 'lycee': lycee.id,
@@ -78,6 +80,8 @@ class ContractReportTestCase(unittest.TestCase):
                                     'course': course.id,
                                     'semester': year.semesters[0].id,
                                     'quantity': 30,
+                                    'qualification': (
+                                        lecturer.bts_qualifications[0].id),
                                     }])],
                     }])
         return contract
@@ -147,7 +151,6 @@ class ContractReportTestCase(unittest.TestCase):
                     } for q in contract.party.bts_qualifications])
         Contract.activate([contract])
         line, = contract.lines
-        course, semester = line.course, line.semester
         for date, reason, quantity in [
                 (dt.date(2025, 11, 10), "More lessons", 36),
                 (dt.date(2026, 1, 5), "Fewer lessons", 24)]:
@@ -155,9 +158,11 @@ class ContractReportTestCase(unittest.TestCase):
                         'contract': contract.id, 'date': date,
                         'reason': reason,
                         'lines': [('create', [{
-                                        'course': course.id,
-                                        'semester': semester.id,
+                                        'action': 'change',
+                                        'contract_line': line.id,
                                         'quantity': quantity,
+                                        'qualification': (
+                                            line.qualification.id),
                                         }])],
                         }])
             Amendment.apply([amendment])

@@ -96,13 +96,20 @@ class JuryRulesTestCase(unittest.TestCase):
 
     def programme(self, code, lycee, state='accredited'):
         """A programme of lycee in state: accredited from 15 September 2025
-        or admissible since 1 March 2025. Its study plan of one course is
-        not what these tests are about: the state is set in the table."""
+        or admissible since 1 March 2025.
+
+        An accredited programme is accredited by the minister's decision
+        of 30 June 2025 through its workflow: its bodies sit only while it
+        runs (Programme.check_running, law of 21 July 2023, arts. 35, 41).
+        An admissible one has a study plan of one course, which is not what
+        these tests are about: its state is set in the table."""
         Programme = Pool().get('bts.programme')
+        if state == 'accredited':
+            programme, _ = create_one_course_programme(
+                code, lycee, decision_year=2025)
+            return programme
         programme, _ = create_one_course_programme(code, lycee)
         values = {'admissibility_date': dt.date(2025, 3, 1)}
-        if state == 'accredited':
-            values['decision_date'] = dt.date(2025, 6, 30)
         Programme.write([programme], values)
         table = Programme.__table__()
         Transaction().connection.cursor().execute(*table.update(

@@ -54,11 +54,15 @@ class DeclaredCapsTestCase(unittest.TestCase):
     def tearDown(self):
         with Transaction().start(DB_NAME, 0) as transaction:
             pool = Pool()
+            # Back to the states in which a record is deleted (guard.py):
+            # a programme only while requested
+            initial = {'bts.declaration': 'draft', 'bts.contract': 'draft',
+                'bts.programme': 'requested'}
             for name in ['bts.declaration', 'bts.contract', 'bts.programme',
                     'bts.lycee', 'bts.academic_year']:
                 Model = pool.get(name)
-                if name in {'bts.declaration', 'bts.contract'}:
-                    Model.write(Model.search([]), {'state': 'draft'})
+                if name in initial:
+                    Model.write(Model.search([]), {'state': initial[name]})
                 Model.delete(Model.search([]))
             transaction.commit()
 
@@ -79,8 +83,10 @@ class DeclaredCapsTestCase(unittest.TestCase):
         lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
         declarations = []
         for code, lessons in [('A', 200), ('B', 53)]:
+            # Lessons are declared only on an accredited programme that
+            # runs (law of 21 July 2023, arts. 35, 41)
             programme, course = create_one_course_programme(
-                code, lycee, 1200)
+                code, lycee, 1200, decision_year=2024)
             contract, = Contract.create([{
                         'party': lecturer.id, 'role': 'external',
                         'programme': programme.id, 'lycee': lycee.id,

@@ -15,10 +15,12 @@ from proteus import Model, Wizard
 from trytond.exceptions import UserError
 from trytond.model.modelstorage import AccessError
 from trytond.modules.bts_programme.tests.tools import (
+    accredit,
     add_valid_plan,
     create_academic_year,
     create_lycee,
     create_provider,
+    linked_qualification,
 )
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules, set_user
@@ -45,12 +47,14 @@ def _user(login, groups, *lycees):
 
 
 def _programme(code, *lycees):
+    """A programme of lycees, accredited: it takes contracts, bodies and
+    declarations only while it runs (law of 21 July 2023, arts. 35, 41)"""
     programme = Model.get('bts.programme')(code=code, name=code)
     for lycee in lycees:
         programme.lycees.append(Model.get('bts.lycee')(lycee.id))
     add_valid_plan(programme)
     programme.save()
-    return programme
+    return accredit(programme)
 
 
 def _contract(name, sequence, programme, lycee, year, course, quantity,
@@ -66,7 +70,7 @@ def _contract(name, sequence, programme, lycee, year, course, quantity,
     course, = [c for m in programme.modules for c in m.courses
         if c.code == course]
     contract.lines.new(course=course, semester=winter, quantity=quantity,
-        subject_linked=True)
+        qualification=linked_qualification(party))
     contract.save()
     if active:
         contract.provider_signature_date = dt.date(2025, 9, 20)
@@ -78,8 +82,12 @@ def _contract(name, sequence, programme, lycee, year, course, quantity,
     return contract
 
 
-def _body(code, year, members, programme=None, lycee=None, nominate=True):
+def _body(code, year, members, programme=None, lycee=None, nominate=True,
+        teachers=()):
+    """A body of members as (name, role), the members named in teachers
+    registered as lycée teachers of its programme in year"""
     Party = Model.get('party.party')
+    Teacher = Model.get('bts.programme.teacher')
     BodyType = Model.get('bts.jury.body_type')
     body_type, = BodyType.find([('code', '=', code)])
     body = Model.get('bts.jury.body')(body_type=body_type,
@@ -88,6 +96,9 @@ def _body(code, year, members, programme=None, lycee=None, nominate=True):
     for name, role in members:
         party = Party(name=name)
         party.save()
+        if name in teachers:
+            Teacher(party=party, programme=programme,
+                academic_year=year).save()
         body.members.new(party=party, role=role, legal_basis='designation',
             legal_reference="Designation 2025-1",
             legal_date=dt.date(2025, 10, 30))
@@ -126,10 +137,15 @@ class LyceeConfinementTestCase(unittest.TestCase):
         # sitting, its submission and a declaration of acts; a shared one of
         # the joint programme; a curriculum group of the LAM's programme
         # with hours of work.
+        # A TFE commission has a member of the programme's teaching body
+        # (law of 21 July 2023, art. 7(2)): each promoter is a lycée teacher
+        # of BTS-IOT.
         cls.lam_body = _body('tfe', year, [("Tom Promoter", 'promoter'),
-                ("Eva Member", 'member')], programme=cls.iot, lycee=lam)
+                ("Eva Member", 'member')], programme=cls.iot, lycee=lam,
+            teachers={"Tom Promoter"})
         cls.shared_body = _body('tfe', year, [("Max Shared", 'promoter'),
-                ("Zoe Shared", 'member')], programme=cls.iot)
+                ("Zoe Shared", 'member')], programme=cls.iot,
+            teachers={"Max Shared"})
         Sitting = Model.get('bts.jury.sitting')
         cls.lam_sitting = Sitting(body=cls.lam_body,
             date=dt.date(2026, 2, 20), kind='test')
@@ -155,7 +171,8 @@ class LyceeConfinementTestCase(unittest.TestCase):
 
         # What the tests use of these records, read as admin.
         line, = cls.lam_draft.lines
-        cls.lam_draft_line = (line.id, line.course.id, line.semester.id)
+        cls.lam_draft_line = (line.id, line.course.id, line.semester.id,
+            line.qualification.id)
         line, = cls.lam_declaration.lines
         cls.lam_declaration_line = (line.id, line.course.id)
         cls.lam_course = cls.lam_contract.lines[0].course.id
@@ -230,32 +247,43 @@ class LyceeConfinementTestCase(unittest.TestCase):
             [self.lam_draft.id], {'professional_milieu': "Changed"})
         self.rule_refused('bts.contract', 'delete', [self.lam_draft.id])
         self.assertTrue(self.exists('bts.contract', self.lam_draft.id))
-        line, course, semester = self.lam_draft_line
+        line, course, semester, qualification = self.lam_draft_line
         self.rule_refused('bts.contract.line', 'read', [line], ['quantity'])
         self.rule_refused('bts.contract.line', 'write',
             [line], {'quantity': 99})
         self.rule_refused('bts.contract.line', 'create', [{
                     'contract': self.lam_draft.id, 'course': course,
                     'semester': semester, 'quantity': 5,
-                    'subject_linked': True}])
+                    'qualification': qualification}])
         self.assertEqual(
             self.ids('bts.contract.line'), self.ltc_contract_lines)
         # Their own contracts stay theirs to read.
         self.call('bts.contract', 'read', [self.ltc_contract.id], ['party'])
 
     def test_teaching_body_of_joint_programme(self):
-        "The teaching body of BTS-IOT shows the LTC only its contracts"
+        """The teaching body of BTS-IOT shows the LTC only its contracts,
+        beside the lycée teachers of the programme (the TFE promoters),
+        who have no contract nor lycée"""
+        teachers = {self.lam_body.members[0].party.id,
+            self.shared_body.members[0].party.id}
         self.as_user(self.hr_ltc)
         rows = self.call('bts.teaching_body', 'search_read',
             [('programme', '=', self.iot.id)], 0, None, None,
-            ['contract', 'contract.rec_name', 'lycee'])
-        self.assertEqual({r['contract'] for r in rows},
+            ['contract', 'contract.rec_name', 'lycee', 'role', 'party'])
+        self.assertEqual({r['contract'] for r in rows if r['contract']},
             {self.ltc_contract.id})
+        self.assertEqual(
+            {(r['party'], r['contract'], r['lycee']) for r in rows
+                if r['role'] == 'teacher'},
+            {(party, None, None) for party in teachers})
         self.as_user(self.ministry)
         rows = self.call('bts.teaching_body', 'search_read',
-            [('programme', '=', self.iot.id)], 0, None, None, ['contract'])
-        self.assertEqual({r['contract'] for r in rows},
+            [('programme', '=', self.iot.id)], 0, None, None,
+            ['contract', 'role', 'party'])
+        self.assertEqual({r['contract'] for r in rows if r['contract']},
             {self.ltc_contract.id, self.lam_contract.id})
+        self.assertEqual(
+            {r['party'] for r in rows if r['role'] == 'teacher'}, teachers)
 
     def test_contract_for_other_lycee_refused(self):
         "HR of the LTC cannot create a contract for the LAM"

@@ -35,8 +35,9 @@ class PaymentRunPeriodTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.config = activate_modules('bts_indemnity')
-        cls.admin = (cls.config.user, cls.config._context)
         setup_ministry(2025)
+        # admin's context once the ministry is its company: runs need it
+        cls.admin = (cls.config.user, cls.config._context)
         year = create_academic_year(2025)
         programme = create_programme(
             'CLOUD', create_lycee('LTC', "Lycée Technique du Centre"))

@@ -13,6 +13,7 @@ from trytond.modules.account.tests.tools import (
 )
 from trytond.modules.bts_programme.demo import lu_iban, matricule
 from trytond.modules.bts_programme.tests.tools import (
+    accredit,
     add_valid_plan,
     create_contract,
     create_provider,
@@ -200,13 +201,16 @@ def lessons(contract, day, course_code, quantity, config=None):
     return declaration
 
 
-def create_programme(code, lycee):
-    "A programme of lycee with the standard valid plan"
+def create_programme(code, lycee, decision_year=2024):
+    """A programme of lycee with the standard valid plan, accredited by the
+    decision of 30 June of decision_year: contracts, declarations and
+    payments are taken only while it runs (law of 21 July 2023, arts. 35,
+    41); from 2024 both study years run in 2025/2026"""
     programme = Model.get('bts.programme')(code=code, name=code)
     programme.lycees.append(Model.get('bts.lycee')(lycee.id))
     add_valid_plan(programme)
     programme.save()
-    return programme
+    return accredit(programme, decision_year)
 
 
 def active_contract(name, sequence, programme, year, course, quantity):

@@ -43,14 +43,17 @@ class ReadTestCase(unittest.TestCase):
                 parse_date(value)
 
     def test_lessons(self):
-        "Lessons greater than 0 with at most 2 decimals, '.' or ','"
-        for value, quantity in [('2', 2), ('2,5', Decimal('2.5')),
-                ('1.25', Decimal('1.25')), (' 3 ', 3), (4, 4),
-                (1.5, Decimal('1.5')), ('.5', Decimal('0.5'))]:
+        """Whole lessons greater than 0, written with '.' or ',': lessons
+        are counted whole (law of 21 July 2023, art. 9(2)), a fraction is
+        refused"""
+        for value, quantity in [('2', 2), ('2,0', 2), ('3.00', 3),
+                (' 3 ', 3), (4, 4), (5.0, 5)]:
             with self.subTest(value=value):
-                self.assertEqual(parse_lessons(value), quantity)
+                self.assertEqual(parse_lessons(value), Decimal(quantity))
+                self.assertIsInstance(parse_lessons(value), Decimal)
         for value in ['0', '-1', '1.234', 'abc', '1e3', 'NaN', '1,000.5',
-                '', True, 0, -2, None]:
+                '', True, 0, -2, None,
+                '2,5', '1.25', 1.5, '.5']:
             with self.subTest(value=value), self.assertRaises(ValueError):
                 parse_lessons(value)
 

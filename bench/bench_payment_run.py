@@ -19,12 +19,14 @@ os.environ.setdefault('TRYTOND_DATABASE_URI', 'sqlite://')
 os.environ.setdefault('DB_NAME', ':memory:')
 
 from proteus import Model, Report  # noqa: E402
+from proteus.config import get_config  # noqa: E402
 from trytond.modules.bts_indemnity.tests.tools import (  # noqa: E402
     active_contract,
     approve,
     create_programme,
     lessons,
     setup_ministry,
+    step_user,
 )
 from trytond.modules.bts_programme.tests.tools import (  # noqa: E402
     create_academic_year,
@@ -69,6 +71,13 @@ def approved_declarations(count, per_month):
                     quantity=Decimal(1))
             declaration.save()
             approve(declaration)
+
+
+def as_user(user):
+    "Act as user from now on, in the company of the ministry"
+    config = get_config()
+    config.user = user.id
+    config._context = Model.get('res.user').get_preferences(True, {})
 
 
 def course_record(code):
@@ -130,8 +139,32 @@ def main():
     move_seconds, _ = timed(baseline_move, configuration, run)
     report(f"post ({len(run.move.lines)} move lines, payments)",
         post_seconds, move_seconds)
-    process_seconds, _ = timed(run.click, 'process_payments')
-    report("process payments (SEPA message)", process_seconds)
+    # Another person approves the payments, a third processes them; admin
+    # creates both users first (neither may create users).
+    config = get_config()
+    admin = (config.user, config._context)
+    steps = []
+    for login, groups, button in [
+            ('ordonnateur', [('bts_programme', 'group_ministry_finance'),
+                    ('bts_indemnity', 'group_payment_approval')],
+                'approve_payments'),
+            ('comptable', [('bts_programme', 'group_accountant'),
+                    ('account_payment', 'group_payment')],
+                'process_payments')]:
+        user = step_user(login, groups)
+        user.companies.append(Model.get('company.company')(
+                configuration.company.id))
+        user.company = Model.get('company.company')(configuration.company.id)
+        user.save()
+        steps.append((user, button))
+    for user, button in steps:
+        as_user(user)
+        step_seconds, _ = timed(Run(run.id).click, button)
+        report(button.replace('_', ' '), step_seconds)
+    config.user, config._context = admin
+    run = Run(run.id)
+    assert [u.login for u in [run.payments_approved_by, run.processed_by]
+        ] == ['ordonnateur', 'comptable'], run.processed_by
     payroll = Report('bts.payment.run.payroll')
     xlsx_seconds, (_, data, _, _) = timed(payroll.execute, [run])
     report(f"payroll XLSX ({len(data):,} bytes)", xlsx_seconds)

@@ -335,9 +335,11 @@ def test_hr_activates_unsigned_contract_past_cap(admin, login, attempts):
         [('start_date', '=', dt.date(2025, 9, 15))], ['end_date'])
     semesters = {s['kind']: s['id'] for s in admin.search_read(
             'bts.semester', [('academic_year', '=', year['id'])], ['kind'])}
+    party = _id(admin, 'party.party', [('name', '=', "Tom Weber")])
+    # Each line names the person's qualification linked to its course
+    qualification = _id(admin, 'bts.qualification', [('party', '=', party)])
     contract_id, = hr('bts.contract', 'create', [{
-                'party': _id(admin, 'party.party',
-                    [('name', '=', "Tom Weber")]),
+                'party': party,
                 'role': 'external',
                 'programme': _id(admin, 'bts.programme',
                     [('code', '=', 'BTS-CLOUD')]),
@@ -350,12 +352,12 @@ def test_hr_activates_unsigned_contract_past_cap(admin, login, attempts):
                                 'course': _course(admin, 'BTS-CLOUD', 'M1.2'),
                                 'semester': semesters['winter'],
                                 'quantity': 200,
-                                'subject_linked': True,
+                                'qualification': qualification,
                                 }, {
                                 'course': _course(admin, 'BTS-CLOUD', 'M2.2'),
                                 'semester': semesters['summer'],
                                 'quantity': 200,
-                                'subject_linked': True,
+                                'qualification': qualification,
                                 }])],
                 }])
     try:

@@ -13,9 +13,10 @@ from trytond.pool import Pool
 
 from . import caps
 from .contract import COUNTED_STATES, SHARE_ROLES
+from .guard import ReadOnlyViewMixin
 
 
-class ProviderUsage(ModelSQL, ModelView):
+class ProviderUsage(ReadOnlyViewMixin, ModelSQL, ModelView):
     """Lessons under contract of an external lecturer per academic year, or
     of a specialised lecturer per semester, over all programmes and lycées,
     against the caps of art. 9(2) al. 3"""
@@ -81,7 +82,7 @@ class ProviderUsage(ModelSQL, ModelView):
         return result
 
 
-class ProgrammeShare(ModelSQL, ModelView):
+class ProgrammeShare(ReadOnlyViewMixin, ModelSQL, ModelView):
     """External and specialised lecturers' lessons under contract per
     programme and academic year against 40 % of the planned lessons of the
     lycée courses (art. 9(2) al. 4)"""

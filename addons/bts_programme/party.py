@@ -193,7 +193,33 @@ class Identifier(PartyLyceesMixin, metaclass=PoolMeta):
                     party=self.party.rec_name if self.party else ''))
 
 
-class Party(metaclass=PoolMeta):
+class LyceeQueryMixin:
+    """The lycées of the records, read from ``_bts_lycee_query()``: the
+    query of (key, lycee) rows, key being the record's id"""
+    __slots__ = ()
+
+    @classmethod
+    def get_bts_lycees(cls, records, name):
+        cursor = Transaction().connection.cursor()
+        result = {r.id: [] for r in records}
+        query = cls._bts_lycee_query()
+        for sub_ids in grouped_slice(list(result), _SLICE):
+            cursor.execute(*query.select(
+                    query.key, query.lycee,
+                    where=_in(query.key, list(sub_ids)),
+                    order_by=[query.key, query.lycee]))
+            for key, lycee_id in cursor:
+                if lycee_id not in result[key]:
+                    result[key].append(lycee_id)
+        return result
+
+    @classmethod
+    def search_bts_lycees(cls, name, clause):
+        _, operator, value = clause[:3]
+        return _search_lycees(cls._bts_lycee_query(), operator, value)
+
+
+class Party(LyceeQueryMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
     bts_qualifications = fields.One2Many(
         'bts.qualification', 'party', "BTS Qualifications")
@@ -257,26 +283,6 @@ class Party(metaclass=PoolMeta):
         return query.select(query.party.as_('key'), query.lycee.as_('lycee'))
 
     @classmethod
-    def get_bts_lycees(cls, parties, name):
-        cursor = Transaction().connection.cursor()
-        result = {p.id: [] for p in parties}
-        query = cls._bts_lycee_query()
-        for sub_ids in grouped_slice(list(result), _SLICE):
-            cursor.execute(*query.select(
-                    query.key, query.lycee,
-                    where=_in(query.key, list(sub_ids)),
-                    order_by=[query.key, query.lycee]))
-            for party_id, lycee_id in cursor:
-                if lycee_id not in result[party_id]:
-                    result[party_id].append(lycee_id)
-        return result
-
-    @classmethod
-    def search_bts_lycees(cls, name, clause):
-        _, operator, value = clause[:3]
-        return _search_lycees(cls._bts_lycee_query(), operator, value)
-
-    @classmethod
     def domain_identifiers(cls, domain, tables):
         return convert_domain_as_user(cls, 'identifiers', domain, tables)
 
@@ -321,7 +327,7 @@ class Address(metaclass=PoolMeta):
         return convert_domain_as_user(cls, 'identifiers', domain, tables)
 
 
-class BankAccount(metaclass=PoolMeta):
+class BankAccount(LyceeQueryMixin, metaclass=PoolMeta):
     __name__ = 'bank.account'
     bts_lycees = fields.Function(fields.Many2Many(
             'bts.lycee', None, None, "BTS Lycées",
@@ -340,26 +346,6 @@ class BankAccount(metaclass=PoolMeta):
             condition=account_party.owner == party_lycee.key
             ).select(
             account_party.account.as_('key'), party_lycee.lycee.as_('lycee'))
-
-    @classmethod
-    def get_bts_lycees(cls, accounts, name):
-        cursor = Transaction().connection.cursor()
-        result = {a.id: [] for a in accounts}
-        query = cls._bts_lycee_query()
-        for sub_ids in grouped_slice(list(result), _SLICE):
-            cursor.execute(*query.select(
-                    query.key, query.lycee,
-                    where=_in(query.key, list(sub_ids)),
-                    order_by=[query.key, query.lycee]))
-            for account_id, lycee_id in cursor:
-                if lycee_id not in result[account_id]:
-                    result[account_id].append(lycee_id)
-        return result
-
-    @classmethod
-    def search_bts_lycees(cls, name, clause):
-        _, operator, value = clause[:3]
-        return _search_lycees(cls._bts_lycee_query(), operator, value)
 
     @classmethod
     def index_set_field(cls, name):

@@ -20,20 +20,7 @@ from trytond.modules.bts_programme.tests.tools import (
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules, set_user
 
-from .tools import active_contract, create_programme, lessons
-
-
-def _user(login, groups, lycee=None):
-    User = Model.get('res.user')
-    ModelData = Model.get('ir.model.data')
-    Group = Model.get('res.group')
-    user = User(login=login, name=login)
-    for module, fs_id in groups:
-        user.groups.append(Group(ModelData.get_id(module, fs_id, {})))
-    if lycee:
-        user.bts_lycees.append(Model.get('bts.lycee')(lycee.id))
-    user.save()
-    return user
+from .tools import active_contract, create_programme, lessons, step_user
 
 
 class ClientGuardTestCase(unittest.TestCase):
@@ -52,11 +39,11 @@ class ClientGuardTestCase(unittest.TestCase):
                         clq_level='7', registration='national')]),
             cls.programme, cls.year, [('M1.2', 'winter', 10)])
         cls.admin = cls.config.user
-        cls.hr = _user('rh', [('bts_programme', 'group_lycee_hr')],
+        cls.hr = step_user('rh', [('bts_programme', 'group_lycee_hr')],
             cls.lycee)
-        cls.director = _user('direction',
+        cls.director = step_user('direction',
             [('bts_programme', 'group_lycee_director')], cls.lycee)
-        cls.ministry = _user('ministere',
+        cls.ministry = step_user('ministere',
             [('bts_programme', 'group_ministry_admin')])
 
     @classmethod

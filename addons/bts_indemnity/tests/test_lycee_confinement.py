@@ -25,25 +25,12 @@ from trytond.modules.bts_programme.tests.tools import (
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules, set_user
 
-from .tools import complete_party, lessons
+from .tools import complete_party, lessons, step_user
 
 # What no refusal shown to the LTC may contain: the LAM and its people.
 LAM_NAMES = ['LAM', "Arts et Métiers", "Paul Partner", "Lea Draft",
     "Tom Promoter", "Eva Member", "Ida Worker"]
 RULE_REFUSAL = "Own lycées ("
-
-
-def _user(login, groups, *lycees):
-    User = Model.get('res.user')
-    ModelData = Model.get('ir.model.data')
-    Group = Model.get('res.group')
-    user = User(login=login, name=login)
-    for module, fs_id in groups:
-        user.groups.append(Group(ModelData.get_id(module, fs_id, {})))
-    for lycee in lycees:
-        user.bts_lycees.append(Model.get('bts.lycee')(lycee.id))
-    user.save()
-    return user
 
 
 def _programme(code, *lycees):
@@ -184,15 +171,16 @@ class LyceeConfinementTestCase(unittest.TestCase):
         cls.shared_member = cls.shared_body.members[0].id
         cls.lam_group_member = cls.lam_group.members[0].id
 
-        cls.hr_ltc = _user('rh.ltc', [('bts_programme', 'group_lycee_hr')],
+        cls.hr_ltc = step_user('rh.ltc', [('bts_programme', 'group_lycee_hr')],
             ltc)
-        cls.director_ltc = _user('direction.ltc',
+        cls.director_ltc = step_user('direction.ltc',
             [('bts_programme', 'group_lycee_director')], ltc)
-        cls.hr_lam = _user('rh.lam', [('bts_programme', 'group_lycee_hr')],
+        cls.hr_lam = step_user('rh.lam', [('bts_programme', 'group_lycee_hr')],
             lam)
-        cls.ministry = _user('ministere',
+        cls.ministry = step_user('ministere',
             [('bts_programme', 'group_ministry_admin')])
-        cls.auditor = _user('auditeur', [('bts_programme', 'group_auditor')])
+        cls.auditor = step_user(
+            'auditeur', [('bts_programme', 'group_auditor')])
 
     @classmethod
     def tearDownClass(cls):

@@ -20,6 +20,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
+from .academic_year import add_months, window_end
 from .exceptions import AccreditationError, StudyPlanError
 from .guard import ClientGuardMixin
 
@@ -255,8 +256,8 @@ class Programme(
             if programme.decision_date:
                 year = programme.decision_date.year
                 valid_from = dt.date(year, 9, 15)
-                valid_until = dt.date(
-                    year + ACCREDITATION_YEARS, 9, 15) - dt.timedelta(1)
+                valid_until = window_end(
+                    valid_from, 12 * ACCREDITATION_YEARS)
             if 'valid_from' in result:
                 result['valid_from'][programme.id] = valid_from
             if 'valid_until' in result:
@@ -283,9 +284,8 @@ class Programme(
             return None
         start = dt.date(self.refusal_date.year, 9, 15)
         if start <= self.refusal_date:
-            start = start.replace(year=start.year + 1)
-        return start, start.replace(
-            year=start.year + TEACH_OUT_YEARS) - dt.timedelta(1)
+            start = add_months(start, 12)
+        return start, window_end(start, 12 * TEACH_OUT_YEARS)
 
     def running_study_years(self, academic_year):
         """Return the study years of the plan that run in academic_year and

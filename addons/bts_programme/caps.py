@@ -8,8 +8,11 @@ per programme, and call the check; the check raises a CapError that names
 the cap, the figures, the programmes involved and the article."""
 from decimal import Decimal
 
+from sql.aggregate import Sum
+
 from trytond.i18n import gettext
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 from .exceptions import CapError
 
@@ -18,6 +21,40 @@ EXTERNAL_YEAR_LIMIT = 252
 SPECIALISED_SEMESTER_LIMIT = 20
 # Art. 9(2) al. 4: "ne peut dépasser 40 pour cent", an inclusive limit.
 EXTERNAL_SHARE_PERCENT = Decimal(40)
+
+
+def counted_lessons(quantity):
+    """The quantity as counted and shown: every lesson, never truncated
+    (law of 21 July 2023, art. 9(2); RULES.md §K.2), a whole
+    number when it is one"""
+    quantity = Decimal(quantity or 0)
+    if quantity == quantity.to_integral_value():
+        return int(quantity)
+    return quantity.normalize()
+
+
+def lessons_per_programme(
+        lines, line, contract, where, role, line_criteria=(), **criteria):
+    """Return the lessons of lines per programme code, counted: the sum of
+    line.quantity where where holds, of the contracts of role (a role or a
+    tuple of roles) and of the records of criteria (party, programme,
+    academic_year, semester: the column of line when line_criteria names
+    it, else of contract), in one aggregate query.
+
+    lines is line joined to contract, the lessons of the contracts or of
+    the declarations under them."""
+    Programme = Pool().get('bts.programme')
+    programme = Programme.__table__()
+    where &= contract.role.in_(role if isinstance(role, tuple) else (role,))
+    for name, value in criteria.items():
+        table = line if name in line_criteria else contract
+        where &= getattr(table, name) == value.id
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*lines.join(programme,
+            condition=contract.programme == programme.id
+            ).select(programme.code, Sum(line.quantity),
+            where=where, group_by=[programme.code]))
+    return {code: counted_lessons(quantity) for code, quantity in cursor}
 
 
 def _detail(lessons):

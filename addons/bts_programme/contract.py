@@ -232,28 +232,16 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def contracted(cls, role, exclude=(), **criteria):
         """Return the lessons of the counted contracts of role matching
         criteria (party, academic_year, programme, semester), per programme
-        name, leaving out the contracts of exclude"""
-        pool = Pool()
-        Line = pool.get('bts.contract.line')
-        Programme = pool.get('bts.programme')
+        code, leaving out the contracts of exclude"""
+        Line = Pool().get('bts.contract.line')
         contract, line = cls.__table__(), Line.__table__()
-        programme = Programme.__table__()
-        where = (contract.state.in_(COUNTED_STATES)
-            & contract.role.in_(role if isinstance(role, tuple) else (role,)))
-        for name, value in criteria.items():
-            column = line.semester if name == 'semester' else getattr(
-                contract, name)
-            where &= column == value.id
+        where = contract.state.in_(COUNTED_STATES)
         if exclude:
             where &= ~reduce_ids(contract.id, [c.id for c in exclude])
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*line.join(contract,
-                condition=line.contract == contract.id
-                ).join(programme,
-                condition=contract.programme == programme.id
-                ).select(programme.code, Sum(line.quantity),
-                where=where, group_by=[programme.code]))
-        return {code: int(quantity or 0) for code, quantity in cursor}
+        return caps.lessons_per_programme(
+            line.join(contract, condition=line.contract == contract.id),
+            line, contract, where, role, line_criteria={'semester'},
+            **criteria)
 
     @classmethod
     def check_caps(cls, contracts):

@@ -232,6 +232,13 @@ def _user(login, name, groups, lycees, config):
         user.groups.append(_group(group, config))
     Lycee = Model.get('bts.lycee', config=config)
     user.bts_lycees.extend(Lycee(lycee.id) for lycee in lycees)
+    # Each user lands on the to-do list of their role at login.
+    ModelData = Model.get('ir.model.data', config=config)
+    ActWindow = Model.get('ir.action.act_window', config=config)
+    todo = ActWindow(ModelData.get_id(
+            'bts_programme', 'act_todo', config.context))
+    user.actions.append(Model.get('ir.action', config=config)(
+            todo.action.id))
     user.save()
     return user
 

@@ -3,20 +3,45 @@
 """The printable contract that the provider, the lycée director and the
 minister's representative sign (vademecum §II.4)."""
 import datetime as dt
+import html
 import io
+import re
 import unittest
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 from trytond.modules.bts_programme.tests.tools import (
     create_one_course_programme,
 )
+from trytond.modules.company.tests import create_company, set_company
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module,
     drop_db,
     with_transaction,
 )
+from trytond.transaction import Transaction
+
+MINISTRY = "Ministère de l'Enseignement supérieur et de la Recherche"
+
+
+def odt_text(content):
+    "The text of an ODT's content.xml: tags stripped, spaces normalised"
+    text = html.unescape(re.sub(r'<[^>]+>', ' ', content))
+    return re.sub(r'[\s\u00a0\u202f]+', ' ', text)
+
+
+def load_translations(module, language):
+    "Make language translatable with the module's .po file loaded"
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Translation = pool.get('ir.translation')
+    lang, = Lang.search([('code', '=', language)])
+    lang.translatable = True
+    lang.save()
+    Translation.translation_import(language, module, str(
+            Path(__file__).parent.parent / 'locale' / f'{language}.po'))
 
 
 class ContractReportTestCase(unittest.TestCase):
@@ -86,16 +111,20 @@ class ContractReportTestCase(unittest.TestCase):
                     }])
         return contract
 
-    def render(self, contract):
-        "Return the content.xml of the contract's report"
+    def render(self, contract, name="Contract"):
+        """Return the content.xml of the contract's report, named name, the
+        provider, the programme and the academic year"""
         ContractReport = Pool().get('bts.contract', type='report')
-        ext, content, direct_print, name = ContractReport.execute(
+        ext, content, direct_print, filename = ContractReport.execute(
             [contract.id], {})
         self.assertEqual(ext, 'odt')
         self.assertFalse(direct_print)
-        self.assertIn("Contract", name)
+        self.assertEqual(
+            filename, f"{name}-Lecturer Schmit-BTS-INFO-2025-2026")
         with zipfile.ZipFile(io.BytesIO(content)) as odt:
-            return odt.read('content.xml').decode('utf-8')
+            content = odt.read('content.xml').decode('utf-8')
+        self.assertNotIn("RULES.md", content)
+        return content
 
     @with_transaction()
     def test_signed_contract(self):
@@ -105,7 +134,9 @@ class ContractReportTestCase(unittest.TestCase):
         Contract.sign([contract])
         self.assertEqual(contract.lines[0].rate_amount, Decimal('12.07'))
 
-        content = self.render(contract)
+        with set_company(create_company(MINISTRY)):
+            content = self.render(contract)
+        words = odt_text(content)
 
         for text in [
                 "Contract of an external provider — BTS programme",
@@ -122,6 +153,47 @@ class ContractReportTestCase(unittest.TestCase):
             with self.subTest(text=text):
                 self.assertIn(text, content)
         self.assertNotIn("Amendments", content)
+        # The number, the period and each signatory with the date signed
+        for figure in [
+                f"No. {contract.id} — BTS-INFO — 2025/2026 — Version 1",
+                "From 01/10/2025 to 14/09/2026",
+                "Lecturer Schmit Director Dupont " + MINISTRY,
+                "Date: 20/09/2025 Date: 22/09/2025 Date: 25/09/2025"]:
+            with self.subTest(figure=figure):
+                self.assertIn(figure, words)
+
+    @with_transaction()
+    def test_signatures_kept_with_lines(self):
+        """No page break between the lines and the signatures: the lines
+        table and the paragraphs after it keep with the next"""
+        contract = self.create_contract()
+
+        content = self.render(contract)
+
+        for style in ['Lines', 'Body', 'Caps', 'Section']:
+            with self.subTest(style=style):
+                self.assertRegex(content,
+                    f'<style:style style:name="{style}" [^>]*>'
+                    '<style:(table|paragraph)-properties [^>]*'
+                    'fo:keep-with-next="always"')
+
+    @with_transaction()
+    def test_french_contract(self):
+        "In French the file is named Contrat and the text is translated"
+        Contract = Pool().get('bts.contract')
+        load_translations('bts_programme', 'fr')
+        contract = self.create_contract()
+        Contract.sign([contract])
+
+        with Transaction().set_context(language='fr'):
+            words = odt_text(self.render(contract, name="Contrat"))
+
+        for figure in [
+                "Contrat de prestataire externe — programme d'études BTS",
+                f"N° {contract.id} — BTS-INFO", "Le directeur du lycée",
+                "Date : 25/09/2025"]:
+            with self.subTest(figure=figure):
+                self.assertIn(figure, words)
 
     @with_transaction()
     def test_draft_contract(self):
@@ -167,12 +239,12 @@ class ContractReportTestCase(unittest.TestCase):
                         }])
             Amendment.apply([amendment])
 
-        content = self.render(contract)
+        words = odt_text(self.render(contract))
 
-        self.assertIn("Version 3", content)
-        self.assertIn(">24<", content)
-        first = content.index("Amendment 1 of")
-        second = content.index("Amendment 2 of")
+        self.assertIn("Version 3", words)
+        self.assertIn(" 24 ", words)
+        # Each version with the date its parties signed it
+        first = words.index("2 Amendment 1 10/11/2025 More lessons")
+        second = words.index("3 Amendment 2 05/01/2026 Fewer lessons")
+        self.assertLess(words.index("1 Contract 25/09/2025"), first)
         self.assertLess(first, second)
-        self.assertIn("More lessons", content[first:second])
-        self.assertIn("Fewer lessons", content[second:])

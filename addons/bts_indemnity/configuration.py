@@ -17,19 +17,14 @@ INDEMNITY_KINDS = [
     ('tutors', "Tutors"),
     ('auxiliaries', "Auxiliaries"),
     ]
+# The kind of indemnity of the lessons of each role of contract
+# (Declaration.indemnity_kind).
 ROLE_KINDS = {
     'external': 'lessons',
     'specialised': 'lessons',
     'tutor': 'tutors',
     'auxiliary': 'auxiliaries',
     }
-
-
-def indemnity_kind(declaration):
-    "Return the kind of indemnity of a declaration"
-    if declaration.kind == 'acts':
-        return 'acts'
-    return ROLE_KINDS[declaration.contract.role]
 
 
 def _expense(kind):

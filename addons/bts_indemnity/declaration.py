@@ -1,27 +1,36 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
+"""Declarations and their lines, one set of methods per kind of indemnity.
+
+Each kind declared (the ``kind`` selection) has its methods named after it,
+as account_payment dispatches on ``process_<method>``: ``_paths_<kind>``,
+``_allowed_lycees_<kind>``, ``_yearly_<kind>``, ``_same_declarant_<kind>``,
+``_indemnity_kind_<kind>``, ``_locked_<kind>`` and ``check_caps_<kind>`` of
+the declaration, ``_whole_<kind>``, ``_check_entry_<kind>``,
+``check_<kind>``, ``_rate_<kind>`` and ``_index_unit_<kind>`` of its lines
+and ``_source_<kind>`` of the declared amounts (total.py). This module
+declares lessons; act.py adds the Annex E acts when bts_jury is
+activated."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sql.aggregate import Sum
-
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.modules.bts_jury.body import PREPARING
-from trytond.modules.bts_jury.conflict import kinship_degree
-from trytond.modules.bts_jury.curriculum import WORK_KINDS
-from trytond.modules.bts_jury.exceptions import ConflictOfInterestError
 from trytond.modules.bts_programme import caps
+from trytond.modules.bts_programme.academic_year import window_end
+from trytond.modules.bts_programme.caps import counted_lessons
 from trytond.modules.bts_programme.contract import SHARE_ROLES
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.modules.bts_programme.rate import UNITS as RATE_UNITS
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.rpc import RPC
+from trytond.tools import reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .configuration import ROLE_KINDS
 from .exceptions import DeclarationError
 
 STATES = [
@@ -40,16 +49,6 @@ APPROVED_STATES = ('approved', 'paid')
 _DRAFT = Eval('state') != 'draft'
 
 
-def counted_lessons(quantity):
-    """The quantity as counted and shown: every declared lesson, never
-    truncated (law of 21 July 2023, art. 9(2); RULES.md §K.2), a whole
-    number when it is one"""
-    quantity = Decimal(quantity or 0)
-    if quantity == quantity.to_integral_value():
-        return int(quantity)
-    return quantity.normalize()
-
-
 def _counted(lessons):
     return {code: counted_lessons(quantity)
         for code, quantity in lessons.items()}
@@ -63,8 +62,7 @@ def declared_period(month, yearly):
         year = AcademicYear.find(month)
         return year.start_date, year.end_date
     month = month.replace(day=1)
-    following = (month + dt.timedelta(days=31)).replace(day=1)
-    return month, following - dt.timedelta(days=1)
+    return month, window_end(month, 1)
 
 
 def _stamp(name):
@@ -74,14 +72,14 @@ def _stamp(name):
 
 
 class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
-    """Déclaration: the lessons a provider gave under a contract in a month,
-    or the Annex E acts a body member performed, declared by lycée HR and
-    approved up to the ministry (vademecum §I and §II; RULES.md §C.14)"""
+    """Déclaration: the lessons a provider gave under a contract in a month
+    (or, with bts_jury, the Annex E acts a body member performed), declared
+    by lycée HR and approved up to the ministry (vademecum §I and §II;
+    RULES.md §C.14)"""
     __name__ = 'bts.declaration'
     __string__ = "Declaration"
     kind = fields.Selection([
             ('lessons', "Lessons"),
-            ('acts', "Acts"),
             ], "Kind", required=True, states={'readonly': _DRAFT})
     contract = fields.Many2One(
         'bts.contract', "Contract", ondelete='RESTRICT',
@@ -91,29 +89,15 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             'required': Eval('kind') == 'lessons',
             'invisible': Eval('kind') != 'lessons',
             })
-    member = fields.Many2One(
-        'bts.jury.member', "Body Member", ondelete='RESTRICT',
-        states={
-            'readonly': _DRAFT,
-            'required': Eval('kind') == 'acts',
-            'invisible': Eval('kind') != 'acts',
-            })
-    submission = fields.Many2One(
-        'bts.declaration.submission', "Body Submission", ondelete='RESTRICT',
-        states={
-            'readonly': _DRAFT,
-            'invisible': Eval('kind') != 'acts',
-            },
-        help="The acts of a body's members are submitted together, once "
-        "per body and period.")
     party = fields.Function(
-        fields.Many2One('party.party', "Beneficiary"), 'get_party',
-        searcher='search_party')
+        fields.Many2One('party.party', "Beneficiary"), 'get_by_kind',
+        searcher='search_by_kind')
     lycee = fields.Many2One(
         'bts.lycee', "Lycée", required=True, ondelete='RESTRICT',
         states={'readonly': _DRAFT})
     programme = fields.Function(
-        fields.Many2One('bts.programme', "Programme"), 'get_programme')
+        fields.Many2One('bts.programme', "Programme"), 'get_by_kind',
+        searcher='search_by_kind')
     month = fields.Date(
         "Month", required=True, states={'readonly': _DRAFT},
         help="The first day of the month declared.")
@@ -147,9 +131,8 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             }
         cls._buttons.update({
                 'submit': {
-                    'invisible': ((Eval('state') != 'draft')
-                        | (Eval('kind') == 'acts')),
-                    'icon': 'tryton-forward', 'depends': ['state', 'kind']},
+                    'invisible': Eval('state') != 'draft',
+                    'icon': 'tryton-forward', 'depends': ['state']},
                 'countersign': {
                     'invisible': Eval('state') != 'submitted',
                     'icon': 'tryton-forward', 'depends': ['state']},
@@ -183,22 +166,41 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f'{self.party.rec_name} {self.month:%Y-%m}'
 
-    def get_party(self, name):
-        source = self.contract if self.kind == 'lessons' else self.member
-        return source.party if source else None
+    @classmethod
+    def kinds(cls):
+        "The kinds of indemnity declared, in the order of the selection"
+        return [kind for kind, _ in cls.kind.selection]
 
     @classmethod
-    def search_party(cls, name, clause):
-        return ['OR',
-            ('contract.party',) + tuple(clause[1:]),
-            ('member.party',) + tuple(clause[1:]),
-            ]
+    def by_kind(cls, declarations):
+        "The declarations per kind, every kind listed"
+        result = {kind: [] for kind in cls.kinds()}
+        for declaration in declarations:
+            result[declaration.kind].append(declaration)
+        return result
 
-    def get_programme(self, name):
-        if self.contract:
-            return self.contract.programme
-        if self.member:
-            return self.member.body.programme
+    @classmethod
+    def _paths(cls, kind):
+        "The paths of the beneficiary and the programme of a kind"
+        return getattr(cls, f'_paths_{kind}')()
+
+    @classmethod
+    def _paths_lessons(cls):
+        "The provider and the programme of the contract"
+        return {'party': 'contract.party', 'programme': 'contract.programme'}
+
+    def get_by_kind(self, name):
+        "The record at the end of the path of name for the declaration's kind"
+        record = self
+        for field in self._paths(self.kind)[name].split('.'):
+            record = getattr(record, field) if record else None
+        return record
+
+    @classmethod
+    def search_by_kind(cls, name, clause):
+        return ['OR'] + [
+            (cls._paths(kind)[name],) + tuple(clause[1:])
+            for kind in cls.kinds()]
 
     def get_amount(self, name):
         return sum((line.amount or 0 for line in self.lines), Decimal(0))
@@ -213,32 +215,30 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         cls.check_lycee(declarations, field_names)
 
     @classmethod
+    def _lycee_fields(cls):
+        "The fields that give the lycées a declaration may belong to"
+        return {'lycee', 'contract'}
+
+    @classmethod
     def check_lycee(cls, declarations, field_names=None):
-        """A declaration belongs to the lycée of its contract or of its
-        member's body, and of its body submission: a lycée declares only
-        its own providers"""
-        if field_names and not (
-                field_names & {'lycee', 'contract', 'member', 'submission'}):
+        """A declaration belongs to the lycée of its contract (or of its
+        member's body and body submission): a lycée declares only its own
+        providers"""
+        if field_names and not (field_names & cls._lycee_fields()):
             return
         for declaration in declarations:
             lycees = declaration.allowed_lycees()
-            submission = declaration.submission
-            if ((lycees is not None and declaration.lycee not in lycees)
-                    or (submission and submission.lycee != declaration.lycee)):
+            if lycees is not None and declaration.lycee not in lycees:
                 raise DeclarationError(gettext(
                         'bts_indemnity.msg_declaration_lycee'))
 
     def allowed_lycees(self):
-        """The lycées the declaration may belong to: its contract's, or its
-        body's (the programme's for a programme body), None for a
-        national body"""
-        if self.kind == 'lessons':
-            return {self.contract.lycee} if self.contract else None
-        body = self.member.body if self.member else None
-        if body and body.lycee:
-            return {body.lycee}
-        if body and body.programme:
-            return set(body.programme.lycees)
+        "The lycées the declaration may belong to, None for any"
+        return getattr(self, f'_allowed_lycees_{self.kind}')()
+
+    def _allowed_lycees_lessons(self):
+        "The contract's lycée"
+        return {self.contract.lycee} if self.contract else None
 
     @classmethod
     def _stamp(cls, declarations, name):
@@ -264,9 +264,9 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         """The checks of submission and approval (RULES.md §C.14), the caps
         with the lessons of the declarations in the counted states"""
         Line = Pool().get('bts.declaration.line')
-        lessons = [d for d in declarations if d.kind == 'lessons']
-        caps.lock([d.contract.party for d in lessons]
-            + [d.contract.programme for d in lessons])
+        kinds = cls.by_kind(declarations)
+        caps.lock([record for kind, same in kinds.items()
+                for record in getattr(cls, f'_locked_{kind}')(same)])
         for declaration in declarations:
             if not declaration.lines:
                 raise DeclarationError(gettext(
@@ -275,20 +275,36 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             declaration.check_once_a_year()
             for line in declaration.lines:
                 line.check()
-        cls.check_lesson_caps(lessons, counted)
-        cls.check_curriculum_hours(
-            [d for d in declarations if d.kind == 'acts'], counted)
+        for kind, same in kinds.items():
+            getattr(cls, f'check_caps_{kind}')(same, counted)
         Line.compute_amounts(
             [line for d in declarations for line in d.lines])
 
+    @classmethod
+    def _locked_lessons(cls, declarations):
+        """The rows the caps of the lessons read, locked before: the
+        providers and the programmes"""
+        return ([d.contract.party for d in declarations]
+            + [d.contract.programme for d in declarations])
+
     @property
     def yearly(self):
-        """An external tutor declares the students followed and a
-        curriculum-group member the hours of work once per academic year
+        """Whether the declaration covers an academic year, not a month
         (vademecum §I.10; RULES.md §C.14 2.)"""
-        if self.kind == 'lessons':
-            return self.contract.role == 'tutor'
-        return self.member.body.body_type.code == 'curriculum_group'
+        return getattr(self, f'_yearly_{self.kind}')()
+
+    def _yearly_lessons(self):
+        "An external tutor declares the students followed once per year"
+        return self.contract.role == 'tutor'
+
+    def indemnity_kind(self):
+        """The kind of indemnity a payment run books the declaration under
+        (configuration.INDEMNITY_KINDS)"""
+        return getattr(self, f'_indemnity_kind_{self.kind}')()
+
+    def _indemnity_kind_lessons(self):
+        "The kind of the contract's role"
+        return ROLE_KINDS[self.contract.role]
 
     def period(self):
         "The first and last day of service the declaration covers"
@@ -299,11 +315,8 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         if not self.yearly:
             return
         start, end = self.period()
-        if self.kind == 'lessons':
-            same = [('contract', '=', self.contract.id)]
-        else:
-            same = [('member', '=', self.member.id)]
-        others = self.search(same + [
+        others = self.search(
+            getattr(self, f'_same_declarant_{self.kind}')() + [
                 ('id', '!=', self.id),
                 ('month', '>=', start), ('month', '<=', end),
                 ('state', '!=', 'draft'),
@@ -313,75 +326,34 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     'bts_indemnity.msg_declaration_once_a_year',
                     declaration=self.rec_name, other=others[0].rec_name))
 
-    @classmethod
-    def check_curriculum_hours(cls, declarations, counted=COUNTED_STATES):
-        """The hours of work declared by a curriculum-group member in an
-        academic year stay within the hours of the group's recap, whose
-        caps Annex E sets (RULES.md §C.2, §K.6)"""
-        pool = Pool()
-        Line = pool.get('bts.declaration.line')
-        Work = pool.get('bts.jury.work')
-        for declaration in declarations:
-            if not declaration.yearly:
-                continue
-            member = declaration.member
-            start, end = declaration.period()
-            lines = Line.search([
-                    ('declaration.member.party', '=', member.party.id),
-                    ('declaration.member.body.programme', '=',
-                        member.body.programme.id),
-                    ('act.unit', '=', 'hour'),
-                    ('date', '>=', start), ('date', '<=', end),
-                    ['OR',
-                        ('declaration.state', 'in', counted),
-                        ('declaration', '=', declaration.id),
-                        ],
-                    ])
-            declared = sum(line.quantity for line in lines)
-            recorded = sum(Work.total_hours(member.body.programme, kind,
-                    start, end, party=member.party)
-                for kind, _ in WORK_KINDS)
-            if declared > recorded:
-                raise DeclarationError(gettext(
-                        'bts_indemnity.msg_declaration_curriculum_hours',
-                        member=member.party.rec_name, declared=declared,
-                        recorded=recorded, year=f'{start.year}/{end.year}'))
+    def _same_declarant_lessons(self):
+        "The declarations under the same contract"
+        return [('contract', '=', self.contract.id)]
 
     @classmethod
     def declared(cls, role, counted, exclude=(), **criteria):
         """Return the declared lessons of role per programme code, of the
         declarations in the counted states matching criteria (party,
-        academic_year, semester, programme)"""
+        academic_year, semester, programme), leaving out the declarations
+        of exclude"""
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         Contract = pool.get('bts.contract')
-        Programme = pool.get('bts.programme')
         declaration, line = cls.__table__(), Line.__table__()
-        contract, programme = Contract.__table__(), Programme.__table__()
-        roles = role if isinstance(role, tuple) else (role,)
-        where = (declaration.state.in_(counted)
-            & contract.role.in_(roles))
-        for name, value in criteria.items():
-            column = (line.semester if name == 'semester'
-                else line.academic_year if name == 'academic_year'
-                else getattr(contract, name))
-            where &= column == value.id
+        contract = Contract.__table__()
+        where = declaration.state.in_(counted)
         if exclude:
-            where &= ~declaration.id.in_([d.id for d in exclude])
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*line.join(declaration,
+            where &= ~reduce_ids(declaration.id, [d.id for d in exclude])
+        return caps.lessons_per_programme(
+            line.join(declaration,
                 condition=line.declaration == declaration.id
                 ).join(contract,
-                condition=declaration.contract == contract.id
-                ).join(programme,
-                condition=contract.programme == programme.id
-                ).select(programme.code, Sum(line.quantity),
-                where=where, group_by=[programme.code]))
-        return {code: counted_lessons(quantity)
-            for code, quantity in cursor}
+                condition=declaration.contract == contract.id),
+            line, contract, where, role,
+            line_criteria={'semester', 'academic_year'}, **criteria)
 
     @classmethod
-    def check_lesson_caps(cls, declarations, counted=COUNTED_STATES):
+    def check_caps_lessons(cls, declarations, counted=COUNTED_STATES):
         """The caps of art. 9(2), on declared lessons, with the functions
         the contracts use; a lesson counts in the academic year and the
         semester of its date (RULES.md §H.3)"""
@@ -423,18 +395,6 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('submitted')
     def submit(cls, declarations):
-        """A body's act declarations go together with their body
-        submission (vademecum §I, principes généraux)"""
-        for declaration in declarations:
-            if declaration.kind != 'acts':
-                continue
-            submission = declaration.submission
-            if (not submission
-                    or not set(submission.drafts) <= set(declarations)):
-                raise DeclarationError(gettext(
-                        'bts_indemnity.msg_declaration_act_alone',
-                        declaration=declaration.rec_name,
-                        body=declaration.member.body.rec_name))
         cls.check(declarations)
         cls._stamp(declarations, 'submitted')
 
@@ -495,30 +455,6 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             'required': Eval('_parent_declaration', {}).get(
                 'kind') == 'lessons',
             })
-    act = fields.Many2One(
-        'bts.jury.act', "Act", ondelete='RESTRICT',
-        states={
-            'required': Eval('_parent_declaration', {}).get(
-                'kind') == 'acts',
-            })
-    test_hours = fields.Numeric(
-        "Length of the Test (Hours)", digits=(4, 1),
-        domain=[If(Eval('test_hours'), ('test_hours', '>', 0), ())],
-        states={'invisible': ~Eval('correction', False)},
-        help="The length of the written test corrected: its correction act "
-        "follows from it (up to 2 hours, up to 3 hours, longer).")
-    correction = fields.Function(
-        fields.Boolean("Correction of a Written Test"),
-        'on_change_with_correction')
-    sitting = fields.Many2One(
-        'bts.jury.sitting', "Sitting", ondelete='RESTRICT',
-        domain=[If(Eval('sitting'), ('state', '=', 'recorded'), ())],
-        help="The recorded sitting attended: required for the acts paid "
-        "per meeting, decision, semester or year.")
-    candidate = fields.Many2One(
-        'party.party', "Candidate or Student", ondelete='RESTRICT',
-        help="The person evaluated, for the acts per candidate, test, file "
-        "or student.")
     quantity = fields.Numeric(
         "Quantity", digits=(16, 2), required=True,
         domain=[('quantity', '>', 0)],
@@ -556,18 +492,6 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             values['semester'] = Semester.find(values['date']).id
         return values
 
-    @fields.depends('act')
-    def on_change_with_correction(self, name=None):
-        return bool(self.act and self.act.correction)
-
-    @fields.depends('test_hours', 'date', 'act')
-    def on_change_test_hours(self):
-        "The correction act of the test's length (Annex E; RULES.md §K.5)"
-        Act = Pool().get('bts.jury.act')
-        if (self.test_hours and self.test_hours > 0 and self.date
-                and (not self.act or self.act.correction)):
-            self.act = Act.correction_act(self.test_hours, self.date)
-
     @classmethod
     def validate(cls, lines):
         "What a line must be when it is entered"
@@ -579,17 +503,19 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
         """The checks of a line when it is entered, again on submission and
         approval"""
         self.check_whole()
-        declaration = self.declaration
-        if declaration.kind == 'acts' and self.act and declaration.member:
-            self.check_claimant()
-            self.check_test_length()
+        getattr(self, f'_check_entry_{self.declaration.kind}')()
+
+    def _check_entry_lessons(self):
+        "A line of lessons has no check of its own when it is entered"
 
     @property
     def whole(self):
         """Whether the quantity is counted in whole units: lessons, students
         and every act but those paid by the hour (RULES.md §B.4, §K.2)"""
-        if self.declaration.kind == 'acts':
-            return not self.act or self.act.whole
+        return getattr(self, f'_whole_{self.declaration.kind}')()
+
+    def _whole_lessons(self):
+        "Lessons and students are whole, an auxiliary's hours are not"
         contract = self.declaration.contract
         return not contract or RATE_UNITS.get(
             contract.role, 'lesson') != 'hour'
@@ -603,42 +529,6 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
                     'bts_indemnity.msg_line_whole',
                     line=self.rec_name, quantity=counted_lessons(quantity)))
 
-    def check_claimant(self):
-        """Only the roles of Annex E's row claim an act: the commissioner's
-        rate replaces the member's (E12, not E11), the promoter's is not a
-        member's (E14, not E13) (RULES.md §C.6, §C.7, §C.13, §K.5)"""
-        member, act = self.declaration.member, self.act
-        if act.claimable_by(member.role):
-            return
-        body_type = act.body_type
-        raise DeclarationError(gettext(
-                'bts_indemnity.msg_line_act_role',
-                member=member.rec_name, act=act.rec_name,
-                roles=', '.join(label for role, label in act.fields_get(
-                        ['claimant_roles'])['claimant_roles']['selection']
-                    if act.claimable_by(role)) or '-',
-                legal_reference=(body_type.legal_reference
-                    or 'law of 21 July 2023')))
-
-    def check_test_length(self):
-        """The correction of a written test is paid by the test's length:
-        up to 2 hours, up to 3 hours, longer (Annex E; RULES.md §K.5)"""
-        Act = Pool().get('bts.jury.act')
-        act = self.act
-        if not act.correction:
-            return
-        if not self.test_hours:
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_test_hours_missing',
-                    line=self.rec_name, act=act.rec_name))
-        expected = Act.correction_act(self.test_hours, self.date)
-        if expected != act:
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_test_hours_act',
-                    line=self.rec_name, act=act.rec_name,
-                    hours=counted_lessons(self.test_hours),
-                    expected=expected.rec_name if expected else '-'))
-
     def check(self):
         declaration = self.declaration
         start, end = declaration.period()
@@ -647,10 +537,7 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
                     'bts_indemnity.msg_line_outside_period',
                     line=self.rec_name, start=start, end=end))
         self.check_entry()
-        if declaration.kind == 'lessons':
-            self.check_lessons()
-        else:
-            self.check_act()
+        getattr(self, f'check_{declaration.kind}')()
 
     def check_lessons(self):
         """Lessons only within an active contract's dates and planned
@@ -682,134 +569,16 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
                     course=self.course.rec_name, contract=contract.rec_name,
                     declared=counted_lessons(declared), planned=planned))
 
-    def check_act(self):
-        """Acts only by members of the body with a legal basis (§K.10), of
-        their role (§K.5), for sittings they attended, without conflict of
-        interest"""
-        member = self.declaration.member
-        body = member.body
-        if body.state != 'nominated' or not member.legal_basis:
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_member_not_nominated',
-                    member=member.rec_name, body=body.rec_name))
-        if self.act.body_type != body.body_type:
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_act_body',
-                    act=self.act.rec_name, body=body.rec_name))
-        if body.programme and body.body_type.code not in PREPARING:
-            body.programme.check_running(self.date)
-        self.check_sitting()
-        if self.candidate and body.body_type.conflicts_apply:
-            degree = kinship_degree(member.party, self.candidate)
-            if degree is not None:
-                raise ConflictOfInterestError(gettext(
-                        'bts_indemnity.msg_line_conflict',
-                        member=member.party.rec_name,
-                        student=self.candidate.rec_name, degree=degree))
-        self.check_once_per_period()
-
-    def act_period(self):
-        """The first and last day of the sitting that attests the act: the
-        line's semester or academic year for the acts paid per semester or
-        year, the line's date for the others"""
-        unit = self.act.unit
-        if unit == 'semester':
-            return (self.semester.start_date, self.semester.end_date,
-                self.semester.rec_name)
-        if unit == 'year':
-            return (self.academic_year.start_date,
-                self.academic_year.end_date, self.academic_year.rec_name)
-        return self.date, self.date, str(self.date)
-
-    def check_sitting(self):
-        """An act paid per meeting, decision, semester or year needs a
-        recorded sitting of the body in its period, with the member on the
-        attendance list (vademecum §I, principes généraux; RULES.md §C.0,
-        §C.14); a meeting is paid once, the decisions taken at most"""
-        pool = Pool()
-        Line = pool.get('bts.declaration.line')
-        member, act, sitting = (
-            self.declaration.member, self.act, self.sitting)
-        start, end, period = self.act_period()
-        if (sitting.body != member.body or sitting.state != 'recorded'
-                if sitting else act.needs_sitting):
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_sitting_missing',
-                    line=self.rec_name, act=act.rec_name,
-                    body=member.body.rec_name, period=period,
-                    member=member.rec_name))
-        if not sitting:
-            return
-        if member not in sitting.attendees:
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_not_attended',
-                    member=member.rec_name, sitting=sitting.rec_name))
-        if act.sitting_kind and sitting.kind != act.sitting_kind:
-            kinds = dict(act.fields_get(
-                    ['sitting_kind'])['sitting_kind']['selection'])
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_sitting_kind',
-                    line=self.rec_name, act=act.rec_name,
-                    sitting=sitting.rec_name,
-                    kind=kinds[act.sitting_kind]))
-        if act.needs_sitting and not (start <= sitting.date <= end):
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_sitting_period',
-                    line=self.rec_name, act=act.rec_name,
-                    sitting=sitting.rec_name, period=period))
-        if act.unit in {'meeting', 'decision'}:
-            limit = (1 if act.unit == 'meeting'
-                else len(sitting.decisions))
-            declared = sum(line.quantity for line in Line.search([
-                        ('sitting', '=', sitting.id),
-                        ('act.code', '=', act.code),
-                        ('declaration.member', '=', member.id),
-                        ['OR',
-                            ('declaration.state', 'in', COUNTED_STATES),
-                            ('declaration', '=', self.declaration.id),
-                            ],
-                        ]))
-            if declared > limit:
-                raise DeclarationError(gettext(
-                        f'bts_indemnity.msg_line_sitting_{act.unit}s',
-                        member=member.rec_name, act=act.rec_name,
-                        sitting=sitting.rec_name,
-                        declared=counted_lessons(declared), limit=limit))
-
-    def check_once_per_period(self):
-        """An annual act is paid once per member of a body and academic
-        year, a semestrial act once per semester: a person on two bodies is
-        paid on each (RULES.md §C.13: E7, E11, E12)"""
-        Line = Pool().get('bts.declaration.line')
-        if not self.act.once_per_period:
-            return
-        period = ('academic_year', self.academic_year) \
-            if self.act.unit == 'year' else ('semester', self.semester)
-        others = Line.search([
-                ('id', '!=', self.id),
-                ('act.code', '=', self.act.code),
-                ('declaration.member', '=', self.declaration.member.id),
-                (period[0], '=', period[1].id),
-                ['OR',
-                    ('declaration.state', 'in', COUNTED_STATES),
-                    ('declaration', '=', self.declaration.id),
-                    ],
-                ], limit=1)
-        if self.quantity != 1 or others:
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_once_per_period',
-                    line=self.rec_name, act=self.act.rec_name,
-                    period=period[1].rec_name))
-
     def get_rec_name(self, name):
         return f'{self.declaration.rec_name} {self.date}'
 
     def rate_at_index_100(self):
-        "The rate of the line's unit: the contract line's or the act's"
-        declaration = self.declaration
-        if declaration.kind == 'acts':
-            return self.act.amount
-        for line in declaration.contract.lines:
+        "The rate of the line's unit at index 100"
+        return getattr(self, f'_rate_{self.declaration.kind}')()
+
+    def _rate_lessons(self):
+        "The rate of the contract line of the course"
+        for line in self.declaration.contract.lines:
             if line.course == self.course:
                 return line.rate_amount
 
@@ -818,16 +587,16 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
         semestrial act, the end of the academic year of an annual act and
         of a tutor's students of the year, else the date of service
         (RULES.md §K.1)"""
-        declaration = self.declaration
-        if declaration.kind == 'acts':
-            unit = self.act.unit
-        else:
-            unit = 'year' if declaration.yearly else None
+        unit = getattr(self, f'_index_unit_{self.declaration.kind}')()
         if unit == 'semester':
             return self.semester.end_date
         if unit == 'year':
             return self.academic_year.end_date
         return self.date
+
+    def _index_unit_lessons(self):
+        "The students of a tutor's year take the index of the year's end"
+        return 'year' if self.declaration.yearly else None
 
     @classmethod
     def compute_amounts(cls, lines):

@@ -423,7 +423,7 @@ class DeclarationImporter:
         try:
             # The checks of the submission, on fresh records.
             Line(line.id).check()
-            Declaration.check_lesson_caps([Declaration(declaration.id)])
+            Declaration.check_caps_lessons([Declaration(declaration.id)])
         except UserError as exception:
             Line.delete([line])
             report.refuse(row.number, NO_COLUMN, exception.message)

@@ -25,7 +25,7 @@ from trytond.rpc import RPC
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .configuration import INDEMNITY_KINDS, indemnity_kind
+from .configuration import INDEMNITY_KINDS
 from .exceptions import PaymentRunError
 
 _DRAFT = Eval('state') != 'draft'
@@ -408,7 +408,7 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     reason='\n'.join(reasons) or None,
                     lines=[RunLine(
                             run=self, declaration_line=line,
-                            kind=indemnity_kind(line.declaration),
+                            kind=line.declaration.indemnity_kind(),
                             quantity=line.quantity, amount=line.amount,
                             paid=False)
                         for line in lines]))

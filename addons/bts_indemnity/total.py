@@ -1,8 +1,7 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
-from sql import Literal
+from sql import Literal, Union
 from sql.aggregate import Max, Min, Sum
-from sql.conditionals import Coalesce
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.bts_programme.guard import ReadOnlyViewMixin
@@ -32,28 +31,9 @@ class DeclarationTotal(ReadOnlyViewMixin, ModelSQL, ModelView):
 
     @classmethod
     def table_query(cls):
-        pool = Pool()
-        Declaration = pool.get('bts.declaration')
-        Line = pool.get('bts.declaration.line')
-        Contract = pool.get('bts.contract')
-        Member = pool.get('bts.jury.member')
-        Body = pool.get('bts.jury.body')
-        declaration, line = Declaration.__table__(), Line.__table__()
-        contract, member = Contract.__table__(), Member.__table__()
-        body = Body.__table__()
-        lines = (line
-            .join(declaration, condition=line.declaration == declaration.id)
-            .join(contract, 'LEFT',
-                condition=declaration.contract == contract.id)
-            .join(member, 'LEFT', condition=declaration.member == member.id)
-            .join(body, 'LEFT', condition=member.body == body.id)
-            .select(
-                line.id, line.create_date, line.write_date, line.quantity,
-                line.amount, line.academic_year, declaration.lycee,
-                declaration.state,
-                Coalesce(contract.party, member.party).as_('party'),
-                Coalesce(contract.programme, body.programme).as_(
-                    'programme')))
+        Declaration = Pool().get('bts.declaration')
+        lines = Union(*(cls._lines(kind) for kind in Declaration.kinds()),
+            all_=True)
         return lines.select(
             Min(lines.id).as_('id'),
             Literal(0).as_('create_uid'),
@@ -66,3 +46,31 @@ class DeclarationTotal(ReadOnlyViewMixin, ModelSQL, ModelView):
             Sum(lines.amount).as_('amount'),
             group_by=[lines.party, lines.lycee, lines.programme,
                 lines.academic_year, lines.state])
+
+    @classmethod
+    def _lines(cls, kind):
+        """The lines of the declarations of kind with their beneficiary and
+        programme, joined by _source_<kind>"""
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        declaration, line = Declaration.__table__(), Line.__table__()
+        lines, party, programme = getattr(cls, f'_source_{kind}')(
+            line.join(declaration,
+                condition=line.declaration == declaration.id),
+            declaration)
+        return lines.select(
+            line.id, line.create_date, line.write_date, line.quantity,
+            line.amount, line.academic_year, declaration.lycee,
+            declaration.state, party.as_('party'),
+            programme.as_('programme'),
+            where=declaration.kind == kind)
+
+    @classmethod
+    def _source_lessons(cls, lines, declaration):
+        "The contract: its provider and programme"
+        Contract = Pool().get('bts.contract')
+        contract = Contract.__table__()
+        return (lines.join(contract,
+                condition=declaration.contract == contract.id),
+            contract.party, contract.programme)

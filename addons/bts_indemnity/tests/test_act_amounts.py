@@ -109,7 +109,7 @@ class ActAmountsTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.config = activate_modules('bts_indemnity')
+        cls.config = activate_modules(['bts_indemnity', 'bts_jury'])
         cls.lycee = create_lycee('LTC', "Lycée Technique du Centre")
         cls.year_2024 = create_academic_year(2024)
         cls.year = create_academic_year(2025)
@@ -517,7 +517,7 @@ class ActAmountsTestCase(unittest.TestCase):
             cursor.execute(*table.update([table.quantity], [Decimal('1.5')],
                     where=table.declaration == record.id))
             with self.assertRaises(CapError) as refusal:
-                pool.get('bts.declaration').check_lesson_caps(
+                pool.get('bts.declaration').check_caps_lessons(
                     [pool.get('bts.declaration')(record.id)])
             transaction.rollback()
         self.assertIn("requested 30 (IOT: 30), total 30, limit 20",

@@ -100,7 +100,7 @@ class LyceeConfinementTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.config = activate_modules('bts_indemnity')
+        cls.config = activate_modules(['bts_indemnity', 'bts_jury'])
         cls.admin = cls.config.user
         cls.year = year = create_academic_year(2025)
         cls.ltc = ltc = create_lycee('LTC', "Lycée Technique du Centre")

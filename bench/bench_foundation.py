@@ -1,6 +1,6 @@
-"""Benchmarks of the foundation: the index conversion and the study-plan
+"""Benchmarks of the foundation: the amounts of lines and the study-plan
 check, each compared in the same run with a baseline that does the same
-work with plain SQL and Python.
+reads with plain SQL and Python.
 
 Run: .venv/bin/python bench/bench_foundation.py [--conversions N]
 (SQLite in memory unless TRYTOND_DATABASE_URI says otherwise)
@@ -10,7 +10,7 @@ import bisect
 import datetime as dt
 import os
 import time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 os.environ.setdefault('TRYTOND_DATABASE_URI', 'sqlite://')
 os.environ.setdefault('DB_NAME', ':memory:')
@@ -18,8 +18,6 @@ os.environ.setdefault('DB_NAME', ':memory:')
 from trytond.pool import Pool  # noqa: E402
 from trytond.tests.test_tryton import DB_NAME, activate_module  # noqa: E402
 from trytond.transaction import Transaction  # noqa: E402
-
-CENT = Decimal('0.01')
 
 
 def timed(function, *args):
@@ -35,14 +33,17 @@ def report(name, seconds, count, baseline_seconds):
 
 
 def bench_conversions(count):
+    """The amounts of lines through WageIndex.line_amount, as every caller
+    computes them, against the same indexes read from a plain table: the
+    amounts are computed and rounded in line_amount only"""
     WageIndex = Pool().get('bts.wage_index')
     cursor = Transaction().connection.cursor()
     first = dt.date(2014, 1, 1)
     dates = [first + dt.timedelta(days=i % 4700) for i in range(count)]
-    rate = Decimal('12.07')
+    rate, quantity = Decimal('12.07'), Decimal(3)
 
     def orm():
-        return [WageIndex.to_euros(rate, d) for d in dates]
+        return [WageIndex.line_amount(rate, quantity, d) for d in dates]
 
     cursor.execute(
         'SELECT valid_from, value FROM bts_wage_index ORDER BY valid_from')
@@ -51,14 +52,12 @@ def bench_conversions(count):
     starts = [f for f, _ in table]
 
     def baseline():
-        return [(rate * table[bisect.bisect_right(starts, d) - 1][1]
-                / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-            for d in dates]
+        return [table[bisect.bisect_right(starts, d) - 1][1] for d in dates]
 
     orm_seconds, orm_result = timed(orm)
     base_seconds, base_result = timed(baseline)
-    assert orm_result == base_result
-    report("index conversion (to_euros)", orm_seconds, count, base_seconds)
+    assert [index for index, _, _ in orm_result] == base_result
+    report("line amounts (line_amount)", orm_seconds, count, base_seconds)
 
 
 def bench_study_plan(programmes, rounds):

@@ -116,8 +116,11 @@ class ClientGuardTestCase(unittest.TestCase):
         Model.get('bts.declaration')(declaration.id).click('submit')
         line.reload()
         self.assertEqual(line.quantity, Decimal(3))
-        self.assertEqual(line.amount, (line.euro_rate * 3).quantize(
-                Decimal('0.01')))
+        WageIndex = Model.get('bts.wage_index')
+        self.assertEqual(
+            (line.index, line.euro_rate, line.amount),
+            tuple(WageIndex.line_amount(line.rate, Decimal(3),
+                    line.index_date, self.config.context)))
 
     def test_director_skips_verification(self):
         "A director cannot write the ministry's verification"

@@ -9,6 +9,8 @@ from trytond.pool import Pool
 from trytond.report import Report
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
+from .report import DocumentMixin
+
 
 def _declared(state, **criteria):
     "Sum the declared amounts of the state matching criteria"
@@ -84,9 +86,10 @@ class Statement(Wizard):
             }
 
 
-class StatementReport(Report):
+class StatementReport(DocumentMixin, Report):
     """Relevé annuel: the indemnities paid to a person in an academic year,
-    line by line with the rate and index applied"""
+    line by line with the rate and index applied, on the ministry's
+    letterhead"""
     __name__ = 'bts.indemnity.statement'
 
     @classmethod
@@ -105,4 +108,6 @@ class StatementReport(Report):
                     ('academic_year', '=', year.id),
                     ], order=[('date', 'ASC'), ('id', 'ASC')])
         context['lines'] = lines
+        context['total'] = lambda party: sum(
+            (line.amount for line in lines(party)), Decimal(0))
         return context

@@ -15,23 +15,13 @@ import unittest
 from proteus import Model
 from trytond import backend
 from trytond.model.modelsql import SQLConstraintError
-from trytond.modules.bts_programme.tests.tools import (
-    create_academic_year,
-    create_lycee,
-    race,
-)
+from trytond.modules.bts_programme.tests.tools import race
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
-from .tools import (
-    active_contract,
-    approve,
-    create_programme,
-    lessons,
-    setup_ministry,
-)
+from .tools import approve, lessons, ministry_and_contract
 
 # The post of a run in its own process, restarted with the records locked
 # as trytond's dispatcher does, committed at the end.
@@ -64,12 +54,7 @@ class PaymentRunPostgreSQLTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.config = activate_modules('bts_indemnity')
-        setup_ministry(2025)
-        year = create_academic_year(2025)
-        programme = create_programme(
-            'CLOUD', create_lycee('LTC', "Lycée Technique du Centre"))
-        cls.contract = active_contract(
-            "Sophie Klein", 1, programme, year, 'M1.1', 40)
+        cls.contract = ministry_and_contract(40)
 
     @classmethod
     def tearDownClass(cls):

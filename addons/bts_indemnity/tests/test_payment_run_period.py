@@ -11,22 +11,12 @@ from decimal import Decimal
 
 from proteus import Model
 from trytond.modules.bts_indemnity.cli import _print_run
-from trytond.modules.bts_programme.tests.tools import (
-    create_academic_year,
-    create_lycee,
-)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
-from .tools import (
-    active_contract,
-    approve,
-    create_programme,
-    lessons,
-    setup_ministry,
-)
+from .tools import approve, lessons, ministry_and_contract
 
 
 class PaymentRunPeriodTestCase(unittest.TestCase):
@@ -35,14 +25,9 @@ class PaymentRunPeriodTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.config = activate_modules('bts_indemnity')
-        setup_ministry(2025)
+        cls.contract = ministry_and_contract(40)
         # admin's context once the ministry is its company: runs need it
         cls.admin = (cls.config.user, cls.config._context)
-        year = create_academic_year(2025)
-        programme = create_programme(
-            'CLOUD', create_lycee('LTC', "Lycée Technique du Centre"))
-        cls.contract = active_contract(
-            "Sophie Klein", 1, programme, year, 'M1.1', 40)
 
     @classmethod
     def tearDownClass(cls):

@@ -8,20 +8,10 @@ import unittest
 from decimal import Decimal
 
 from proteus import Model
-from trytond.modules.bts_programme.tests.tools import (
-    create_academic_year,
-    create_lycee,
-)
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules
 
-from .tools import (
-    active_contract,
-    approve,
-    create_programme,
-    lessons,
-    setup_ministry,
-)
+from .tools import approve, lessons, ministry_and_contract
 
 
 class WithoutJuryTestCase(unittest.TestCase):
@@ -30,12 +20,8 @@ class WithoutJuryTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.config = activate_modules('bts_indemnity')
-        setup_ministry(2025)
-        year = create_academic_year(2025)
-        cls.programme = create_programme(
-            'CLOUD', create_lycee('LTC', "Lycée Technique du Centre"))
-        cls.contract = active_contract(
-            "Sophie Klein", 1, cls.programme, year, 'M1.1', 40)
+        cls.contract = ministry_and_contract(40)
+        cls.programme = cls.contract.programme
 
     @classmethod
     def tearDownClass(cls):

@@ -15,7 +15,9 @@ from trytond.modules.bts_programme.demo import lu_iban, matricule
 from trytond.modules.bts_programme.tests.tools import (
     accredit,
     add_valid_plan,
+    create_academic_year,
     create_contract,
+    create_lycee,
     create_provider,
 )
 from trytond.modules.company.tests.tools import create_company, get_company
@@ -223,3 +225,15 @@ def active_contract(name, sequence, programme, year, course, quantity):
     contract.minister_signature_date = dt.date(2025, 9, 25)
     contract.click('activate')
     return contract
+
+
+def ministry_and_contract(quantity):
+    """The ministry of setup_ministry(2025) and an active contract of
+    quantity lessons of M1.1 of Sophie Klein in 2025/2026, at the programme
+    CLOUD of the LTC; return the contract"""
+    setup_ministry(2025)
+    year = create_academic_year(2025)
+    programme = create_programme(
+        'CLOUD', create_lycee('LTC', "Lycée Technique du Centre"))
+    return active_contract("Sophie Klein", 1, programme, year, 'M1.1',
+        quantity)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from functools import partial
 
 from genshi.core import TEXT
-from sql import Literal
+from sql import Literal, Select
+from sql.aggregate import Count
 from sql.operators import Equal
 from stdnum import iban
 
@@ -22,7 +23,7 @@ from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.rpc import RPC
-from trytond.tools import grouped_slice
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
 from .configuration import INDEMNITY_KINDS
@@ -269,16 +270,50 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             self.start_date = self.semester.start_date
             self.end_date = self.semester.end_date
 
-    def get_months(self, name):
-        "The months of service of the run's lines, as MM/YYYY"
-        months = sorted({(line.declaration_line.date.year,
-                    line.declaration_line.date.month) for line in self.lines})
-        return ', '.join(f'{month:02d}/{year}' for year, month in months)
+    @classmethod
+    def get_months(cls, runs, name):
+        "The months of service of the runs' lines, as MM/YYYY"
+        months = defaultdict(set)
+        for run_id, day in cls._line_figures(runs, 'date'):
+            months[run_id].add((day.year, day.month))
+        return {r.id: ', '.join(f'{month:02d}/{year}'
+                for year, month in sorted(months[r.id])) for r in runs}
 
-    def get_amounts(self, name):
-        status = 'payable' if name == 'amount' else 'blocked'
-        return sum((b.amount for b in self.beneficiaries
-                if b.status == status), Decimal(0))
+    @classmethod
+    def _line_figures(cls, runs, name):
+        "The rows (run, declaration line's name) of the runs' lines"
+        pool = Pool()
+        RunLine = pool.get('bts.payment.run.line')
+        Line = pool.get('bts.declaration.line')
+        run_line, line = RunLine.__table__(), Line.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice([r.id for r in runs]):
+            cursor.execute(*run_line.join(line,
+                    condition=run_line.declaration_line == line.id
+                    ).select(run_line.run, getattr(line, name),
+                    where=reduce_ids(run_line.run, sub_ids),
+                    group_by=[run_line.run, getattr(line, name)]))
+            yield from cursor
+
+    @classmethod
+    def get_amounts(cls, runs, names):
+        "The amounts to pay and blocked, per status of the beneficiaries"
+        Beneficiary = Pool().get('bts.payment.run.beneficiary')
+        beneficiary = Beneficiary.__table__()
+        cursor = Transaction().connection.cursor()
+        status = {'amount': 'payable', 'blocked_amount': 'blocked'}
+        result = {n: dict.fromkeys((r.id for r in runs), Decimal(0))
+            for n in names}
+        for sub_ids in grouped_slice([r.id for r in runs]):
+            # Summed here: SQLite sums numeric columns as floats.
+            cursor.execute(*beneficiary.select(
+                    beneficiary.run, beneficiary.status, beneficiary.amount,
+                    where=reduce_ids(beneficiary.run, sub_ids)))
+            for run_id, state, amount in cursor:
+                for name in names:
+                    if status[name] == state:
+                        result[name][run_id] += amount
+        return result
 
     def get_payments(self, name):
         return [b.payment.id for b in self.beneficiaries if b.payment]
@@ -353,10 +388,17 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def of_payments(cls, payments):
-        "The payment runs that pay the payments"
-        Beneficiary = Pool().get('bts.payment.run.beneficiary')
-        return sorted({p.origin.run for p in payments
-                if isinstance(p.origin, Beneficiary)}, key=lambda r: r.id)
+        "The payment runs that pay the payments, their origins read at once"
+        pool = Pool()
+        Payment = pool.get('account.payment')
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
+        origins = [origin.split(',') for origin in (p['origin'] for p in
+                Payment.read([p.id for p in payments], ['origin']))
+            if origin]
+        return sorted({b.run for b in Beneficiary.browse(
+                    [int(id_) for model, id_ in origins
+                        if model == Beneficiary.__name__])},
+            key=lambda r: r.id)
 
     def _declaration_lines(self):
         """The approved declaration lines of the filters that no posted run
@@ -365,9 +407,12 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         RunLine = pool.get('bts.payment.run.line')
+        paid = RunLine.__table__()
         domain = [
             ('declaration.state', '=', 'approved'),
             ('date', '<=', self.end_date),
+            ('id', 'not in', paid.select(paid.declaration_line,
+                    where=paid.paid == Literal(True))),
             ]
         if self.lycee:
             domain.append(('declaration.lycee', '=', self.lycee.id))
@@ -378,40 +423,41 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     ('declaration.member.body.programme', '=',
                         self.programme.id),
                     ])
-        lines = Line.search(domain, order=[('date', 'ASC'), ('id', 'ASC')])
-        paid = {r.declaration_line.id for r in RunLine.search([
-                    ('paid', '=', True),
-                    ('declaration_line', 'in', [line.id for line in lines]),
-                    ])}
-        return [line for line in lines if line.id not in paid]
+        return Line.search(domain, order=[('date', 'ASC'), ('id', 'ASC')])
 
     def _beneficiaries(self):
-        "The beneficiaries of the run, new, with their lines"
-        pool = Pool()
-        Beneficiary = pool.get('bts.payment.run.beneficiary')
-        RunLine = pool.get('bts.payment.run.line')
+        """The beneficiaries of the run as values to create, each with the
+        values of its lines, by name: the parties and declarations read
+        once for all the lines"""
+        Party = Pool().get('party.party')
+        kinds = {}
         by_party = defaultdict(list)
         for line in self._declaration_lines():
-            by_party[line.declaration.party].append(line)
+            if line.declaration.id not in kinds:
+                kinds[line.declaration.id] = line.declaration.indemnity_kind()
+            by_party[line.declaration.party.id].append({
+                    'declaration_line': line.id,
+                    'kind': kinds[line.declaration.id],
+                    'quantity': line.quantity,
+                    'amount': line.amount,
+                    'paid': False,
+                    })
         beneficiaries = []
-        for party, lines in sorted(
-                by_party.items(), key=lambda i: (i[0].name, i[0].id)):
+        for party in sorted(Party.browse(list(by_party)),
+                key=lambda p: (p.name, p.id)):
+            lines = by_party[party.id]
             reasons = blocking_reasons(party)
             number = bank_account_number(party)
-            beneficiaries.append(Beneficiary(
-                    run=self, party=party,
-                    national_id=party.national_id,
-                    bank_account_number=number,
-                    quantity=sum(line.quantity for line in lines),
-                    amount=sum(line.amount for line in lines),
-                    status='blocked' if reasons else 'payable',
-                    reason='\n'.join(reasons) or None,
-                    lines=[RunLine(
-                            run=self, declaration_line=line,
-                            kind=line.declaration.indemnity_kind(),
-                            quantity=line.quantity, amount=line.amount,
-                            paid=False)
-                        for line in lines]))
+            beneficiaries.append(({
+                        'run': self.id,
+                        'party': party.id,
+                        'national_id': party.national_id,
+                        'bank_account_number': number.id if number else None,
+                        'quantity': sum(line['quantity'] for line in lines),
+                        'amount': sum(line['amount'] for line in lines),
+                        'status': 'blocked' if reasons else 'payable',
+                        'reason': '\n'.join(reasons) or None,
+                        }, lines))
         return beneficiaries
 
     @classmethod
@@ -424,17 +470,38 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         Beneficiary = pool.get('bts.payment.run.beneficiary')
         RunLine = pool.get('bts.payment.run.line')
         runs = [r for r in runs if r.state == 'draft']
-        Beneficiary.delete([b for r in runs for b in r.beneficiaries])
-        beneficiaries = [b for r in runs for b in r._beneficiaries()]
-        lines = [b.lines for b in beneficiaries]
-        for beneficiary in beneficiaries:
-            beneficiary.lines = []
-        Beneficiary.save(beneficiaries)
-        for beneficiary, sub_lines in zip(beneficiaries, lines, strict=True):
-            for line in sub_lines:
-                line.beneficiary = beneficiary
-        RunLine.save_in_slices([line for sub_lines in lines
-                for line in sub_lines])
+        Beneficiary.delete(Beneficiary.search([
+                    ('run', 'in', [r.id for r in runs]),
+                    ]))
+        computed = [b for r in runs for b in r._beneficiaries()]
+        beneficiaries = Beneficiary.create([b for b, _ in computed])
+        RunLine.create([{**line, 'run': values['run'], 'beneficiary': b.id}
+                for b, (values, lines) in zip(
+                    beneficiaries, computed, strict=True)
+                for line in lines])
+
+    @classmethod
+    def _run_lines(cls, runs, *where):
+        """The rows (beneficiary's party, status, run line, declaration line,
+        declaration, kind, amount) of the runs' lines"""
+        pool = Pool()
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
+        RunLine = pool.get('bts.payment.run.line')
+        Line = pool.get('bts.declaration.line')
+        beneficiary = Beneficiary.__table__()
+        run_line = RunLine.__table__()
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        condition = reduce_ids(run_line.run, [r.id for r in runs])
+        for clause in where:
+            condition &= clause(beneficiary)
+        cursor.execute(*run_line.join(beneficiary,
+                condition=run_line.beneficiary == beneficiary.id
+                ).join(line, condition=run_line.declaration_line == line.id
+                ).select(beneficiary.party, beneficiary.status, run_line.id,
+                line.id, line.declaration, run_line.kind, run_line.amount,
+                where=condition, order_by=[run_line.id]))
+        return cursor.fetchall()
 
     @classmethod
     def lock_lines(cls, runs):
@@ -445,69 +512,72 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         Line = pool.get('bts.declaration.line')
         Declaration = pool.get('bts.declaration')
         cls.lock(runs)
-        lines = [line.declaration_line for r in runs for line in r.lines]
-        Line.lock(sorted(lines, key=lambda line: line.id))
-        Declaration.lock(sorted({line.declaration for line in lines},
-                key=lambda d: d.id))
+        rows = cls._run_lines(runs)
+        Line.lock(Line.browse(sorted({row[3] for row in rows})))
+        Declaration.lock(Declaration.browse(sorted({row[4] for row in rows})))
 
     def check_unchanged(self):
         """Under lock: no line paid by another run meanwhile, and the run
         still pays what the preview showed (no declaration rejected, no
-        beneficiary blocked meanwhile)"""
+        beneficiary blocked meanwhile): the lines per beneficiary read in
+        one query, compared with the run computed again"""
         RunLine = Pool().get('bts.payment.run.line')
-        paid = RunLine.paid_line(
-            [line.declaration_line for line in self.lines])
+        run_line = RunLine.__table__()
+        paid = RunLine.paid_line(run_line.select(run_line.declaration_line,
+                where=run_line.run == self.id))
         if paid:
             raise PaymentRunError(gettext(
                     'bts_indemnity.msg_run_line_already_paid',
                     run=self.rec_name,
                     line=paid.declaration_line.rec_name,
                     paid_run=paid.run.rec_name))
-        expected = {(b.party, b.status, frozenset(
-                    line.declaration_line.id for line in b.lines))
-            for b in self.beneficiaries}
-        current = {(b.party, b.status, frozenset(
-                    line.declaration_line.id for line in b.lines))
-            for b in self._beneficiaries()}
+        expected = defaultdict(set)
+        for party, status, _, line, *_ in self._run_lines([self]):
+            expected[party, status].add(line)
+        current = {(b['party'], b['status']): {
+                    line['declaration_line'] for line in lines}
+            for b, lines in self._beneficiaries()}
         if expected != current:
             raise PaymentRunError(gettext(
                     'bts_indemnity.msg_run_changed', run=self.rec_name))
-        if not any(b.status == 'payable' for b in self.beneficiaries):
+        if not any(status == 'payable' for _, status in expected):
             raise PaymentRunError(gettext(
                     'bts_indemnity.msg_run_nothing_to_pay',
                     run=self.rec_name))
 
     def _move(self):
-        "The move: expense per account, payable per beneficiary"
+        """The values of the move: expense per account, payable per
+        beneficiary, from one query of the payable lines"""
         pool = Pool()
-        Move = pool.get('account.move')
-        MoveLine = pool.get('account.move.line')
         Period = pool.get('account.period')
+        Party = pool.get('party.party')
         configuration = self.configuration()
         configuration.check_complete()
         expenses = defaultdict(Decimal)
-        lines = []
-        for beneficiary in self.beneficiaries:
-            if beneficiary.status != 'payable':
-                continue
-            for line in beneficiary.lines:
-                expenses[configuration.expense_account(line.kind)] += (
-                    line.amount)
-            lines.append(MoveLine(
-                    account=configuration.payable_account,
-                    party=beneficiary.party, debit=Decimal(0),
-                    credit=beneficiary.amount, maturity_date=self.date,
-                    description=self.number))
-        expense_lines = [MoveLine(
-                account=account, debit=amount, credit=Decimal(0),
-                description=self.number)
-            for account, amount in sorted(
+        payables = defaultdict(Decimal)
+        for party, _, _, _, _, kind, amount in self._run_lines(
+                [self], lambda b: b.status == 'payable'):
+            expenses[configuration.expense_account(kind)] += amount
+            payables[party] += amount
+        lines = [{
+                'account': account.id, 'debit': amount, 'credit': Decimal(0),
+                'description': self.number,
+                } for account, amount in sorted(
                 expenses.items(), key=lambda i: i[0].code or '')]
-        return Move(
-            company=self.company, journal=configuration.journal,
-            period=Period.find(self.company, date=self.date),
-            date=self.date, origin=self, description=self.rec_name,
-            lines=expense_lines + lines)
+        lines += [{
+                'account': configuration.payable_account.id,
+                'party': party.id, 'debit': Decimal(0),
+                'credit': payables[party.id], 'maturity_date': self.date,
+                'description': self.number,
+                } for party in Party.browse(sorted(payables))]
+        return {
+            'company': self.company.id,
+            'journal': configuration.journal.id,
+            'period': Period.find(self.company, date=self.date).id,
+            'date': self.date, 'origin': str(self),
+            'description': self.rec_name,
+            'lines': [('create', lines)],
+            }
 
     @classmethod
     @ModelView.button
@@ -519,6 +589,7 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         beneficiary"""
         pool = Pool()
         Move = pool.get('account.move')
+        MoveLine = pool.get('account.move.line')
         RunLine = pool.get('bts.payment.run.line')
         Beneficiary = pool.get('bts.payment.run.beneficiary')
         Declaration = pool.get('bts.declaration')
@@ -526,54 +597,68 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         for run in runs:
             run.check_unchanged()
         with without_check_access():
-            moves = [run._move() for run in runs]
-            Move.save(moves)
+            moves = Move.create([run._move() for run in runs])
             Move.post(moves)
-            beneficiaries = []
+            payables = {(line.move.id, line.party.id): line
+                for line in MoveLine.search([
+                        ('move', 'in', [m.id for m in moves]),
+                        ('party', '!=', None),
+                        ])}
             for run, move in zip(runs, moves, strict=True):
                 run.move = move
-                payables = {
-                    line.party: line for line in move.lines if line.party}
-                for beneficiary in run.beneficiaries:
-                    if beneficiary.status == 'payable':
-                        beneficiary.move_line = payables[beneficiary.party]
-                        beneficiaries.append(beneficiary)
-            Beneficiary.save(beneficiaries)
             cls.save(runs)
             cls._stamp(runs, 'posted')
-            RunLine.mark_paid(
-                [line for b in beneficiaries for line in b.lines], True)
+            beneficiaries = Beneficiary.search([
+                    ('run', 'in', [r.id for r in runs]),
+                    ('status', '=', 'payable'),
+                    ], order=[('id', 'ASC')])
+            RunLine.mark_paid(RunLine.search([
+                        ('beneficiary', 'in',
+                            [b.id for b in beneficiaries]),
+                        ], order=[('id', 'ASC')]), True)
             Declaration.pay(cls._paid_declarations(runs))
-            cls.create_payments(beneficiaries)
+            cls.create_payments(beneficiaries, [
+                    payables[b.run.move.id, b.party.id]
+                    for b in beneficiaries])
 
     @classmethod
     def _paid_declarations(cls, runs):
-        "The declarations of the runs whose every line is paid"
-        RunLine = Pool().get('bts.payment.run.line')
-        declarations = {line.declaration_line.declaration
-            for r in runs for line in r.lines}
-        paid = {line.declaration_line.id for line in RunLine.search([
-                    ('paid', '=', True),
-                    ('declaration_line.declaration', 'in',
-                        [d.id for d in declarations]),
-                    ])}
-        return sorted((d for d in declarations
-                if all(line.id in paid for line in d.lines)),
-            key=lambda d: d.id)
+        "The declarations of the runs whose every line is paid, in one query"
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        RunLine = pool.get('bts.payment.run.line')
+        line, paid = Line.__table__(), RunLine.__table__()
+        declarations = sorted({row[4] for row in cls._run_lines(runs)})
+        cursor = Transaction().connection.cursor()
+        ids = []
+        for sub_ids in grouped_slice(declarations):
+            cursor.execute(*line.join(paid, 'LEFT',
+                    condition=(paid.declaration_line == line.id)
+                    & (paid.paid == Literal(True))
+                    ).select(line.declaration,
+                    where=reduce_ids(line.declaration, sub_ids),
+                    group_by=[line.declaration],
+                    having=Count(paid.id) == Count(line.id)))
+            ids.extend(row[0] for row in cursor)
+        return Declaration.browse(sorted(ids))
 
     @classmethod
-    def create_payments(cls, beneficiaries):
-        "One submitted payable payment per beneficiary on the move line"
+    def create_payments(cls, beneficiaries, move_lines):
+        """One submitted payable payment per beneficiary on its move line,
+        both written on the beneficiary at once"""
         pool = Pool()
         Payment = pool.get('account.payment')
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
         configuration = cls.configuration()
         payments = []
-        for beneficiary in beneficiaries:
+        for beneficiary, move_line in zip(
+                beneficiaries, move_lines, strict=True):
             run = beneficiary.run
             payments.append(Payment(
                     company=run.company, journal=configuration.payment_journal,
                     kind='payable', party=beneficiary.party,
-                    amount=beneficiary.amount, line=beneficiary.move_line,
+                    amount=beneficiary.amount, line=move_line,
                     date=run.date, origin=beneficiary,
                     sepa_payable_bank_account_number=(
                         beneficiary.bank_account_number),
@@ -582,9 +667,9 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         end=run.end_date)[:140]))
         Payment.save(payments)
         Payment.submit(payments)
-        for beneficiary, payment in zip(beneficiaries, payments, strict=True):
-            beneficiary.payment = payment
-        pool.get('bts.payment.run.beneficiary').save(beneficiaries)
+        Beneficiary.write(*[x for b, line, payment in zip(
+                    beneficiaries, move_lines, payments, strict=True)
+                for x in [[b], {'move_line': line.id, 'payment': payment.id}]])
         return payments
 
     @classmethod
@@ -615,13 +700,14 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         """The run's payments are processed together, all approved, by a
         person who took no other step of the run"""
         self.check_duty('processed')
+        processed = {p.id for p in payments}
         for payment in self.payments:
             if payment.state != 'approved':
                 raise PaymentRunError(gettext(
                         'bts_indemnity.msg_run_payments_not_approved',
                         run=self.rec_name, payment=payment.rec_name,
                         state=payment.state_string))
-            if payment not in payments:
+            if payment.id not in processed:
                 raise PaymentRunError(gettext(
                         'bts_indemnity.msg_run_payments_together',
                         run=self.rec_name, payment=payment.rec_name))
@@ -790,22 +876,22 @@ class RunLine(ClientGuardMixin, ModelSQL, ModelView):
     _slice = 50
 
     @classmethod
-    def save_in_slices(cls, lines):
-        for sub_lines in grouped_slice(lines, cls._slice):
-            cls.save(list(sub_lines))
-
-    @classmethod
     def mark_paid(cls, lines, paid):
-        for sub_lines in grouped_slice(lines, cls._slice):
+        database = Transaction().database
+        native = all(database.has_constraint(constraint)
+            for _, constraint, _ in cls._sql_constraints)
+        for sub_lines in grouped_slice(lines, None if native else cls._slice):
             cls.write(list(sub_lines), {'paid': paid})
 
     @classmethod
     def paid_line(cls, declaration_lines):
-        "A run line that pays one of the declaration lines, or None"
+        """A run line that pays one of the declaration lines (or of the query
+        of their ids), or None"""
+        if not isinstance(declaration_lines, Select):
+            declaration_lines = [int(line) for line in declaration_lines]
         lines = cls.search([
                 ('paid', '=', True),
-                ('declaration_line', 'in',
-                    [int(line) for line in declaration_lines]),
+                ('declaration_line', 'in', declaration_lines),
                 ], limit=1)
         return lines[0] if lines else None
 

@@ -5,6 +5,7 @@ detail per declaration line, blocked beneficiaries) and CSV, the totals
 equal to the run's move to the cent."""
 import csv
 import io
+from collections import defaultdict
 from decimal import Decimal
 
 import xlsxwriter
@@ -12,6 +13,7 @@ import xlsxwriter
 from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.report import Report
+from trytond.transaction import Transaction
 
 
 def _labels(model, names):
@@ -19,24 +21,81 @@ def _labels(model, names):
     return [fields[n]['string'] for n in names]
 
 
-def summary_rows(run):
+def _beneficiaries(run):
+    """The run's beneficiaries in their order, from one query: id, party,
+    national identification number, IBAN, quantity, amount, status, reason,
+    with their parties' and IBANs' records read at once"""
+    pool = Pool()
+    Beneficiary = pool.get('bts.payment.run.beneficiary')
+    Party = pool.get('party.party')
+    Number = pool.get('bank.account.number')
+    beneficiary = Beneficiary.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*beneficiary.select(
+            beneficiary.id, beneficiary.party, beneficiary.national_id,
+            beneficiary.bank_account_number, beneficiary.quantity,
+            beneficiary.amount, beneficiary.status, beneficiary.reason,
+            where=beneficiary.run == run.id,
+            order_by=[beneficiary.status.desc, beneficiary.id.asc]))
+    rows = cursor.fetchall()
+    parties = {p.id: p for p in Party.browse(sorted({r[1] for r in rows}))}
+    numbers = {n.id: n for n in Number.browse(
+            sorted({r[3] for r in rows if r[3]}))}
+    return [(id_, parties[party], national_id, numbers.get(number), *others)
+        for id_, party, national_id, number, *others in rows]
+
+
+def _run_lines(run):
+    """The run's lines per beneficiary, from one query: kind, lycée code and
+    declaration line"""
+    pool = Pool()
+    RunLine = pool.get('bts.payment.run.line')
+    Line = pool.get('bts.declaration.line')
+    Declaration = pool.get('bts.declaration')
+    Lycee = pool.get('bts.lycee')
+    run_line, line = RunLine.__table__(), Line.__table__()
+    declaration, lycee = Declaration.__table__(), Lycee.__table__()
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*run_line.join(line,
+            condition=run_line.declaration_line == line.id
+            ).join(declaration, condition=line.declaration == declaration.id
+            ).join(lycee, condition=declaration.lycee == lycee.id
+            ).select(run_line.beneficiary, run_line.kind, lycee.code,
+            line.id, run_line.amount, where=run_line.run == run.id,
+            order_by=[run_line.id.asc]))
+    rows = cursor.fetchall()
+    lines = {line.id: line for line in Line.browse([r[3] for r in rows])}
+    result = defaultdict(list)
+    for beneficiary, kind, code, line_id, amount in rows:
+        result[beneficiary].append((kind, code, lines[line_id], amount))
+    return result
+
+
+def summary_rows(run, beneficiaries, lines):
     """Per paid beneficiary: name, national identification number, IBAN,
     lessons or acts, gross amount, budget articles, lycées"""
+    configuration = run.configuration()
     header = _labels('bts.payment.run.beneficiary', [
             'party', 'national_id', 'bank_account_number', 'quantity',
             'amount', 'budget_articles', 'lycees'])
-    rows = [[b.party.rec_name, b.national_id or '',
-            b.bank_account_number.number if b.bank_account_number else '',
-            b.quantity, b.amount, b.budget_articles, b.lycees]
-        for b in run.beneficiaries if b.status == 'payable']
+    rows = []
+    for id_, party, national_id, number, quantity, amount, status, _ in (
+            beneficiaries):
+        if status != 'payable':
+            continue
+        articles = {configuration.budget_article(kind) or ''
+            for kind, *_ in lines[id_]} - {''}
+        rows.append([party.rec_name, national_id or '',
+                number.number if number else '', quantity, amount,
+                ', '.join(sorted(articles)),
+                ', '.join(sorted({code for _, code, *_ in lines[id_]}))])
     return header, rows
 
 
-def _detail_row(beneficiary, run_line):
-    line = run_line.declaration_line
-    return [beneficiary.party.rec_name, line.declaration.rec_name, line.date,
+def _detail_row(party, line, amount):
+    return [party.rec_name, line.declaration.rec_name, line.date,
         (line.course or line.act).rec_name, line.quantity, line.rate,
-        line.index, line.euro_rate, run_line.amount]
+        line.index, line.euro_rate, amount]
 
 
 def detail_header():
@@ -48,20 +107,28 @@ def detail_header():
     return [beneficiary, declaration, date, f'{course}/{act}', *figures]
 
 
-def detail_rows(run):
+def _paid_lines(beneficiaries, lines):
+    "The beneficiary row and line of each paid line"
+    for row in beneficiaries:
+        if row[6] == 'payable':
+            for _, _, line, amount in lines[row[0]]:
+                yield row, line, amount
+
+
+def detail_rows(beneficiaries, lines):
     """Per paid declaration line: beneficiary, declaration, date, course or
     act, quantity, rate at index 100, index, euro rate, amount"""
-    return detail_header(), [_detail_row(b, line)
-        for b in run.beneficiaries if b.status == 'payable'
-        for line in b.lines]
+    return detail_header(), [_detail_row(row[1], line, amount)
+        for row, line, amount in _paid_lines(beneficiaries, lines)]
 
 
-def blocked_rows(run):
+def blocked_rows(beneficiaries):
     "Per blocked beneficiary: name, amount, reason"
     header = _labels('bts.payment.run.beneficiary',
         ['party', 'amount', 'reason'])
-    rows = [[b.party.rec_name, b.amount, b.reason or '']
-        for b in run.beneficiaries if b.status == 'blocked']
+    rows = [[party.rec_name, amount, reason or '']
+        for _, party, _, _, _, amount, status, reason in beneficiaries
+        if status == 'blocked']
     return header, rows
 
 
@@ -78,13 +145,17 @@ def payroll_xlsx(run):
         'rate': workbook.add_format({'num_format': '0.000'}),
         'date': workbook.add_format({'num_format': 'yyyy-mm-dd'}),
         }
+    beneficiaries, lines = _beneficiaries(run), _run_lines(run)
     sheets = [
-        (gettext('bts_indemnity.msg_payroll_summary'), summary_rows(run),
+        (gettext('bts_indemnity.msg_payroll_summary'),
+            summary_rows(run, beneficiaries, lines),
             {3: 'quantity', 4: 'money'}, [3, 4]),
-        (gettext('bts_indemnity.msg_payroll_detail'), detail_rows(run),
+        (gettext('bts_indemnity.msg_payroll_detail'),
+            detail_rows(beneficiaries, lines),
             {2: 'date', 4: 'quantity', 5: 'rate', 6: 'money', 7: 'money',
                 8: 'money'}, [4, 8]),
-        (gettext('bts_indemnity.msg_payroll_blocked'), blocked_rows(run),
+        (gettext('bts_indemnity.msg_payroll_blocked'),
+            blocked_rows(beneficiaries),
             {1: 'money'}, [1]),
         ]
     for name, (header, rows), column_formats, totals in sheets:
@@ -117,20 +188,19 @@ def payroll_xlsx(run):
 def payroll_csv(run):
     """Return the CSV payroll of run: one row per paid declaration line with
     the beneficiary's identification and IBAN, then the total"""
-    (_, id_label, iban_label, *_), _ = summary_rows(run)
+    beneficiaries, lines = _beneficiaries(run), _run_lines(run)
+    id_label, iban_label = _labels('bts.payment.run.beneficiary',
+        ['national_id', 'bank_account_number'])
     header = detail_header()
     output = io.StringIO()
     writer = csv.writer(output, lineterminator='\n')
     writer.writerow([header[0], id_label, iban_label, *header[1:]])
     rows = []
-    for b in run.beneficiaries:
-        if b.status != 'payable':
-            continue
-        for line in b.lines:
-            name, *values = _detail_row(b, line)
-            rows.append(values)
-            writer.writerow([name, b.national_id or '',
-                    b.bank_account_number.number, *values])
+    for row, line, amount in _paid_lines(beneficiaries, lines):
+        party, national_id, number = row[1:4]
+        name, *values = _detail_row(party, line, amount)
+        rows.append(values)
+        writer.writerow([name, national_id or '', number.number, *values])
     total = sum((row[-1] for row in rows), Decimal(0))
     writer.writerow([gettext('bts_indemnity.msg_payroll_total')]
         + [''] * len(header) + [total])

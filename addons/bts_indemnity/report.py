@@ -52,11 +52,12 @@ class DocumentMixin:
             return cls.format_date(value, lang, DATE_FORMAT) if value else ''
 
         def format_amount(value):
-            "The amount in euros with the currency sign"
+            """The amount with the currency sign: the company's currency,
+            the euro of the law before the ministry is configured"""
             value = value or Decimal(0)
             if company:
                 return cls.format_currency(value, lang, company.currency)
-            return cls.format_number_symbol(value, lang, '€', digits=2)
+            return f'{cls.format_number(value, lang, 2)} €'
 
         def format_quantity(value):
             "Whole lessons without decimals, hours with two"

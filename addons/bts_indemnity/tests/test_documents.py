@@ -27,12 +27,14 @@ from trytond.tests.test_tryton import DB_NAME, drop_db
 from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
+from .test_act_amounts import _act, _body, _programme
 from .tools import (
     MINISTRY,
     active_contract,
     approve,
     create_programme,
     setup_ministry,
+    step_user,
 )
 
 ADDONS = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +53,16 @@ def load_french():
             Translation.translation_import('fr', module,
                 str(ADDONS / module / 'locale' / 'fr.po'))
         transaction.commit()
+
+
+def odt_text(content):
+    """The text of an ODT, its letterhead (styles.xml) first: tags stripped,
+    spaces normalised"""
+    with zipfile.ZipFile(io.BytesIO(content)) as odt:
+        xml = ' '.join(odt.read(f).decode('utf-8')
+            for f in ['styles.xml', 'content.xml'])
+    text = html.unescape(re.sub(r'<[^>]+>', ' ', xml))
+    return re.sub(r'[\s\u00a0\u202f]+', ' ', text)
 
 
 def euros(amount):
@@ -134,22 +146,10 @@ class DocumentsTestCase(unittest.TestCase):
                     'approve_payments'),
                 ('comptable', [('bts_programme', 'group_accountant')],
                     'process_payments')]:
-            with cls.as_user(cls.create_user(login, groups)):
+            with cls.as_user(step_user(login, groups)):
                 Run(run.id).click(button)
         run.reload()
         return run
-
-    @classmethod
-    def create_user(cls, login, groups):
-        User = Model.get('res.user')
-        Group = Model.get('res.group')
-        ModelData = Model.get('ir.model.data')
-        user = User(login=login, name=login.title())
-        for module, fs_id in groups:
-            user.groups.append(Group(ModelData.get_id(
-                        module, fs_id, cls.config.context)))
-        user.save()
-        return user
 
     @classmethod
     @contextmanager
@@ -169,11 +169,7 @@ class DocumentsTestCase(unittest.TestCase):
         the tags of content.xml and styles.xml (the letterhead) stripped"""
         ext, content, _, name = Report(report).execute(records, data)
         self.assertEqual(ext, 'odt')
-        with zipfile.ZipFile(io.BytesIO(content)) as odt:
-            xml = ' '.join(odt.read(f).decode('utf-8')
-                for f in ['styles.xml', 'content.xml'])
-        text = html.unescape(re.sub(r'<[^>]+>', ' ', xml))
-        text = re.sub(r'[\s\u00a0\u202f]+', ' ', text)
+        text = odt_text(content)
         self.assertNotIn("RULES.md", text)
         return name, text
 
@@ -242,8 +238,8 @@ class DocumentsTestCase(unittest.TestCase):
                 f"LTC 5 {euros(run.amount)}",
                 f"Leçons 11.0.12.010 5 {euros(run.amount)}",
                 f"Total général {euros(run.amount)}",
-                f"Ordonnateur {day(run.payments_approved_on)}",
-                f"Comptable {day(run.processed_on)}",
+                f"ordonnateur {day(run.payments_approved_on)}",
+                f"comptable {day(run.processed_on)}",
                 "Signature",
                 ])
         self.assertEqual(run.amount, self.declaration.amount)
@@ -272,3 +268,54 @@ class DocumentsTestCase(unittest.TestCase):
                 f"Pour le ministre {MINISTRY}",
                 "Signature",
                 ])
+
+
+class ActDeclarationDocumentTestCase(unittest.TestCase):
+    """The printed declaration of Annex E acts, when bts_jury is activated:
+    the act in place of the course, the hours with their decimals"""
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        cls.config = activate_modules(['bts_indemnity', 'bts_jury'])
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    def test_act_declaration(self):
+        "Half an hour of E6 of a member of the admission commission"
+        lycee = create_lycee('LTC', "Lycée Technique du Centre")
+        year = create_academic_year(2025)
+        _, members = _body('admission', year, [
+                ("Adm Commissioner", 'government_commissioner'),
+                ("Adm Direction", 'direction')] + [
+                (f"Adm Teacher {i}", 'teacher') for i in range(1, 4)],
+            programme=_programme('CLOUD', lycee))
+        submission = Model.get('bts.declaration.submission')(
+            body=members["Adm Teacher 1"].body, lycee=lycee,
+            month=dt.date(2025, 10, 1))
+        submission.save()
+        act = _act('E6')
+        declaration = Model.get('bts.declaration')(kind='acts',
+            member=members["Adm Teacher 1"], lycee=lycee,
+            month=submission.month, submission=submission)
+        declaration.lines.new(
+            date=dt.date(2025, 10, 13), act=act, quantity=Decimal('0.5'))
+        declaration.save()
+        submission.click('submit')
+        declaration.reload()
+        self.assertEqual(declaration.amount, Decimal('56.83'))
+
+        _, content, _, name = Report('bts.declaration').execute(
+            [declaration])
+
+        self.assertEqual(name, "Declaration-Adm Teacher 1-2025-10")
+        text = odt_text(content)
+        for figure in [
+                "Provider Adm Teacher 1", "Programme CLOUD - CLOUD",
+                f"13/10/2025 {act.rec_name} 0.50 113.65 € 56.83 €",
+                "Total 0.50 56.83 €"]:
+            with self.subTest(figure=figure):
+                self.assertIn(figure, text)
+        self.assertNotIn("RULES.md", text)

@@ -28,14 +28,7 @@ from trytond.tests.tools import activate_modules
 from trytond.transaction import Transaction
 
 from .test_act_amounts import _act, _body, _programme
-from .tools import (
-    MINISTRY,
-    active_contract,
-    approve,
-    create_programme,
-    setup_ministry,
-    step_user,
-)
+from .tools import MINISTRY, approve, ministry_and_contract, step_user
 
 ADDONS = Path(__file__).resolve().parent.parent.parent
 
@@ -81,13 +74,18 @@ class DocumentsTestCase(unittest.TestCase):
     def setUpClass(cls):
         drop_db()
         cls.config = activate_modules('bts_indemnity')
-        ministry = setup_ministry(2025).company.party
+        contract = ministry_and_contract(40)
+        ministry, = Model.get('party.party').find([('name', '=', MINISTRY)])
         # The ministry's address as in the demo
         address, = ministry.addresses
         address.street_name = "Route d'Esch"
         address.building_number = "18-20"
         address.postal_code = '1470'
         ministry.save()
+        lycee = Model.get('bts.lycee')(contract.lycee.id)
+        lycee.director = Model.get('party.party')(name="Jean Wagner")
+        lycee.director.save()
+        lycee.save()
         load_french()
         User = Model.get('res.user')
         Lang = Model.get('ir.lang')
@@ -96,14 +94,6 @@ class DocumentsTestCase(unittest.TestCase):
         admin.save()
         cls.config._context = User.get_preferences(True, {})
 
-        year = create_academic_year(2025)
-        lycee = create_lycee('LTC', "Lycée Technique du Centre")
-        lycee.director = Model.get('party.party')(name="Jean Wagner")
-        lycee.director.save()
-        lycee.save()
-        programme = create_programme('CLOUD', lycee)
-        contract = active_contract(
-            "Sophie Klein", 1, programme, year, 'M1.1', 40)
         cls.declaration = cls.declare(contract, [
                 (dt.date(2025, 10, 6), 3), (dt.date(2025, 10, 13), 2)])
         cls.payment_run = cls.pay(dt.date(2025, 10, 1), dt.date(2025, 10, 31))

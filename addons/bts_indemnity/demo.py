@@ -1,7 +1,7 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
-"""Demo data: declarations of lessons and acts in every state of the
-workflow, each step taken by the demo user of its role."""
+"""Demo data: declarations of lessons (and of acts, with bts_jury) in every
+state of the workflow, each step taken by the demo user of its role."""
 import datetime as dt
 from decimal import Decimal
 
@@ -41,9 +41,6 @@ def load(config):
     Contract = Model.get('bts.contract', config=config)
     Course = Model.get('bts.programme.course', config=config)
     Declaration = Model.get('bts.declaration', config=config)
-    Member = Model.get('bts.jury.member', config=config)
-    Act = Model.get('bts.jury.act', config=config)
-    Sitting = Model.get('bts.jury.sitting', config=config)
 
     def lessons(party, code, month, day, course, quantity):
         contract, = Contract.find([('party.name', '=', party),
@@ -80,9 +77,19 @@ def load(config):
         'M1.1', 8)
     _walk(tutoring, STEPS[:1], config)
     _as('admin', config)
+    Module = Model.get('ir.module', config=config)
+    if Module.find([('name', '=', 'bts_jury'), ('state', '=', 'activated')]):
+        load_acts(config)
+    load_payment(config)
 
-    # The exam jury's acts of February go in one body submission with the
-    # attendance list of the deliberation.
+
+def load_acts(config):
+    """The exam jury's acts of February in one body submission with the
+    attendance list of the deliberation, each approved by its steps"""
+    Declaration = Model.get('bts.declaration', config=config)
+    Member = Model.get('bts.jury.member', config=config)
+    Act = Model.get('bts.jury.act', config=config)
+    Sitting = Model.get('bts.jury.sitting', config=config)
     sitting, = Sitting.find([('kind', '=', 'deliberation'),
             ('body.programme.code', '=', 'BTS-CLOUD')])
     Submission = Model.get('bts.declaration.submission', config=config)
@@ -106,7 +113,6 @@ def load(config):
     for declaration_id in declarations:
         _walk(declaration_id, STEPS[1:], config)
     _as('admin', config)
-    load_payment(config)
 
 
 MINISTRY = "Ministère de l'Enseignement supérieur et de la Recherche"

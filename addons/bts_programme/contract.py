@@ -39,6 +39,17 @@ SHARE_ROLES = ('external', 'specialised')
 _READONLY = Eval('state') != 'draft'
 
 
+def _of_parent(parent, name, alone=True):
+    """The value of the field name of a line's parent (its contract or
+    amendment), for the line's domains: the value in the parent's form (the
+    client computes a new line's function fields only once the parent is
+    saved: it does not call their on_change_with for the parent field),
+    else, with alone, the line's own field of that name (a line opened
+    alone)"""
+    return Eval(f'_parent_{parent}', {}).get(
+        name, Eval(name, -1) if alone else -1)
+
+
 class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Contract of an external provider: one per provider, programme,
     academic year and role (vademecum §II.4; RULES.md §K.13, §K.9: an
@@ -446,13 +457,14 @@ class ContractLine(
         'bts.contract', "Contract", required=True, ondelete='CASCADE')
     course = fields.Many2One(
         'bts.programme.course', "Course", required=True, ondelete='RESTRICT',
-        domain=[('programme', '=', Eval('programme', -1))])
+        domain=[('programme', '=', _of_parent('contract', 'programme'))])
     programme = fields.Function(
         fields.Many2One('bts.programme', "Programme"),
         'on_change_with_programme')
     semester = fields.Many2One(
         'bts.semester', "Semester", required=True, ondelete='RESTRICT',
-        domain=[('academic_year', '=', Eval('academic_year', -1))])
+        domain=[('academic_year', '=',
+                _of_parent('contract', 'academic_year'))])
     academic_year = fields.Function(
         fields.Many2One('bts.academic_year', "Academic Year"),
         'on_change_with_academic_year')
@@ -466,7 +478,7 @@ class ContractLine(
         "followed for a tutor.")
     qualification = fields.Many2One(
         'bts.qualification', "Linked Qualification", ondelete='RESTRICT',
-        domain=[('party', '=', Eval('party', -1))],
+        domain=[('party', '=', _of_parent('contract', 'party'))],
         states={
             'invisible': Eval('_parent_contract', {}).get(
                 'role', 'external') != 'external',
@@ -560,6 +572,14 @@ class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     reason = fields.Text("Reason", required=True,
         states={'readonly': _READONLY})
     end_date = fields.Date("New End Date", states={'readonly': _READONLY})
+    party = fields.Function(
+        fields.Many2One('party.party', "Provider"), 'on_change_with_party')
+    programme = fields.Function(
+        fields.Many2One('bts.programme', "Programme"),
+        'on_change_with_programme')
+    academic_year = fields.Function(
+        fields.Many2One('bts.academic_year', "Academic Year"),
+        'on_change_with_academic_year')
     lines = fields.One2Many(
         'bts.contract.amendment.line', 'amendment', "Lines",
         states={'readonly': _READONLY},
@@ -595,6 +615,18 @@ class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.contract.rec_name} #{self.number or "-"}'
+
+    @fields.depends('contract', '_parent_contract.party')
+    def on_change_with_party(self, name=None):
+        return self.contract.party if self.contract else None
+
+    @fields.depends('contract', '_parent_contract.programme')
+    def on_change_with_programme(self, name=None):
+        return self.contract.programme if self.contract else None
+
+    @fields.depends('contract', '_parent_contract.academic_year')
+    def on_change_with_academic_year(self, name=None):
+        return self.contract.academic_year if self.contract else None
 
     @fields.depends('contract', 'lines', 'state')
     def on_change_contract(self):
@@ -761,7 +793,7 @@ class AmendmentLine(ClientGuardMixin, ModelSQL, ModelView):
             ], "Action", required=True, sort=False)
     contract_line = fields.Many2One(
         'bts.contract.line', "Contract Line", ondelete='SET NULL',
-        domain=[('contract', '=', Eval('contract', -1))],
+        domain=[('contract', '=', _of_parent('amendment', 'contract'))],
         states={
             'invisible': Eval('action') == 'add',
             },
@@ -769,9 +801,13 @@ class AmendmentLine(ClientGuardMixin, ModelSQL, ModelView):
         "once removed).")
     course = fields.Many2One(
         'bts.programme.course', "Course", required=True, ondelete='RESTRICT',
+        domain=[('programme', '=',
+                _of_parent('amendment', 'programme', alone=False))],
         states={'readonly': Eval('action') != 'add'})
     semester = fields.Many2One(
         'bts.semester', "Semester", required=True, ondelete='RESTRICT',
+        domain=[('academic_year', '=',
+                _of_parent('amendment', 'academic_year', alone=False))],
         states={'readonly': Eval('action') != 'add'})
     previous_quantity = fields.Integer(
         "Planned Before", readonly=True,
@@ -787,7 +823,7 @@ class AmendmentLine(ClientGuardMixin, ModelSQL, ModelView):
             })
     qualification = fields.Many2One(
         'bts.qualification', "Linked Qualification", ondelete='RESTRICT',
-        domain=[('party', '=', Eval('party', -1))],
+        domain=[('party', '=', _of_parent('amendment', 'party'))],
         states={'readonly': Eval('action').in_(['keep', 'remove'])},
         help="The provider's qualification that has a direct link with the "
         "course; empty: paid 6.28 (vademecum §II.1).")

@@ -15,6 +15,7 @@ from sql.aggregate import Count
 from sql.operators import Equal
 from stdnum import iban
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -90,32 +91,55 @@ def month_period(month):
     return start, window_end(start, 1)
 
 
-def bank_account_number(party):
-    "Return the first valid IBAN of party's bank accounts with a bank"
-    for account in party.bank_accounts_used:
-        for number in account.numbers:
-            if (number.type == 'iban' and account.bank
-                    and iban.is_valid(number.number or '')):
-                return number
-
-
-def blocking_reasons(party):
-    """Return why party cannot be paid by SEPA credit transfer: no valid
-    IBAN, no national identification number, no structured address"""
-    Address = Pool().get('party.address')
-    reasons = []
-    if not bank_account_number(party):
-        reasons.append(gettext('bts_indemnity.msg_beneficiary_no_iban'))
-    if not party.national_id:
-        reasons.append(gettext('bts_indemnity.msg_beneficiary_no_id'))
-    address = party.address_get()
-    missing = [name for name in STRUCTURED_ADDRESS
-        if not address or not getattr(address, name)]
-    if missing:
-        labels = Address.fields_get(missing)
-        reasons.append(gettext('bts_indemnity.msg_beneficiary_address',
-                fields=', '.join(labels[n]['string'] for n in missing)))
-    return reasons
+def payment_details(parties):
+    """Return per party: the first valid IBAN of its bank accounts with a
+    bank, and why SEPA credit transfer cannot pay it (no such IBAN, no
+    national identification number, no structured address); the accounts,
+    numbers, identifiers and addresses of all the parties read at once"""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Account = pool.get('bank.account')
+    Number = pool.get('bank.account.number')
+    Address = pool.get('party.address')
+    with without_check_access():
+        ids = [p.id for p in parties]
+        values = {v['id']: v for v in Party.read(ids,
+                ['national_id', 'bank_accounts_used', 'addresses'])}
+        accounts = {a['id']: a for a in Account.read(
+                sorted({a for v in values.values()
+                        for a in v['bank_accounts_used']}),
+                ['bank', 'numbers'])}
+        numbers = {n['id']: n for n in Number.read(
+                sorted({n for a in accounts.values() for n in a['numbers']}),
+                ['type', 'number'])}
+        addresses = {a['id']: a for a in Address.read(
+                sorted({v['addresses'][0] for v in values.values()
+                        if v['addresses']}), STRUCTURED_ADDRESS)}
+    labels = Address.fields_get(STRUCTURED_ADDRESS)
+    details = {}
+    for party_id in ids:
+        party = values[party_id]
+        number = next((number for account in (
+                    accounts[a] for a in party['bank_accounts_used'])
+                for number in (numbers[n] for n in account['numbers'])
+                if number['type'] == 'iban' and account['bank']
+                and iban.is_valid(number['number'] or '')), None)
+        reasons = []
+        if not number:
+            reasons.append(gettext('bts_indemnity.msg_beneficiary_no_iban'))
+        if not party['national_id']:
+            reasons.append(gettext('bts_indemnity.msg_beneficiary_no_id'))
+        address = (addresses[party['addresses'][0]]
+            if party['addresses'] else None)
+        missing = [name for name in STRUCTURED_ADDRESS
+            if not address or not address[name]]
+        if missing:
+            reasons.append(gettext('bts_indemnity.msg_beneficiary_address',
+                    fields=', '.join(labels[n]['string'] for n in missing)))
+        details[party_id] = (
+            Number(number['id']) if number else None, party['national_id'],
+            reasons)
+    return details
 
 
 def _stamp(name):
@@ -403,7 +427,8 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def _declaration_lines(self):
         """The approved declaration lines of the filters that no posted run
         paid, with a date of service up to the end of the period: a line
-        approved late is paid by the next run, its earlier month included"""
+        approved late is paid by the next run, its earlier month included:
+        the rows (id, declaration, quantity, amount) of the search's query"""
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         RunLine = pool.get('bts.payment.run.line')
@@ -423,35 +448,47 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     ('declaration.member.body.programme', '=',
                         self.programme.id),
                     ])
-        return Line.search(domain, order=[('date', 'ASC'), ('id', 'ASC')])
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.select(
+                line.id, line.declaration, line.quantity, line.amount,
+                where=line.id.in_(Line.search(domain, order=[], query=True)),
+                order_by=[line.date.asc, line.id.asc]))
+        return cursor.fetchall()
 
     def _beneficiaries(self):
         """The beneficiaries of the run as values to create, each with the
         values of its lines, by name: the parties and declarations read
         once for all the lines"""
-        Party = Pool().get('party.party')
-        kinds = {}
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Party = pool.get('party.party')
+        rows = self._declaration_lines()
+        kinds, parties = {}, {}
+        for declaration in Declaration.browse(sorted({r[1] for r in rows})):
+            kinds[declaration.id] = declaration.indemnity_kind()
+            parties[declaration.id] = declaration.party.id
         by_party = defaultdict(list)
-        for line in self._declaration_lines():
-            if line.declaration.id not in kinds:
-                kinds[line.declaration.id] = line.declaration.indemnity_kind()
-            by_party[line.declaration.party.id].append({
-                    'declaration_line': line.id,
-                    'kind': kinds[line.declaration.id],
-                    'quantity': line.quantity,
-                    'amount': line.amount,
+        for id_, declaration, quantity, amount in rows:
+            by_party[parties[declaration]].append({
+                    'declaration_line': id_,
+                    'kind': kinds[declaration],
+                    'quantity': quantity,
+                    'amount': amount,
                     'paid': False,
                     })
+        with without_check_access():
+            names = {p['id']: p['name']
+                for p in Party.read(list(by_party), ['name'])}
+        details = payment_details(Party.browse(list(by_party)))
         beneficiaries = []
-        for party in sorted(Party.browse(list(by_party)),
-                key=lambda p: (p.name, p.id)):
-            lines = by_party[party.id]
-            reasons = blocking_reasons(party)
-            number = bank_account_number(party)
+        for party in sorted(by_party, key=lambda p: (names[p], p)):
+            lines = by_party[party]
+            number, national_id, reasons = details[party]
             beneficiaries.append(({
                         'run': self.id,
-                        'party': party.id,
-                        'national_id': party.national_id,
+                        'party': party,
+                        'national_id': national_id,
                         'bank_account_number': number.id if number else None,
                         'quantity': sum(line['quantity'] for line in lines),
                         'amount': sum(line['amount'] for line in lines),
@@ -511,7 +548,13 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         Declaration = pool.get('bts.declaration')
+        RunLine = pool.get('bts.payment.run.line')
         cls.lock(runs)
+        if backend.name != 'sqlite' and not RunLine.native_constraints():
+            # The table lock trytond takes to check the constraint when
+            # the lines are marked paid, taken first: a transaction
+            # retried to take a lock is retried before the work.
+            RunLine.lock()
         rows = cls._run_lines(runs)
         Line.lock(Line.browse(sorted({row[3] for row in rows})))
         Declaration.lock(Declaration.browse(sorted({row[4] for row in rows})))
@@ -876,11 +919,16 @@ class RunLine(ClientGuardMixin, ModelSQL, ModelView):
     _slice = 50
 
     @classmethod
-    def mark_paid(cls, lines, paid):
+    def native_constraints(cls):
+        "Whether the database enforces the constraints of the run lines"
         database = Transaction().database
-        native = all(database.has_constraint(constraint)
+        return all(database.has_constraint(constraint)
             for _, constraint, _ in cls._sql_constraints)
-        for sub_lines in grouped_slice(lines, None if native else cls._slice):
+
+    @classmethod
+    def mark_paid(cls, lines, paid):
+        size = None if cls.native_constraints() else cls._slice
+        for sub_lines in grouped_slice(lines, size):
             cls.write(list(sub_lines), {'paid': paid})
 
     @classmethod

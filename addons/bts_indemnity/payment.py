@@ -311,7 +311,8 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         Line = pool.get('bts.declaration.line')
         run_line, line = RunLine.__table__(), Line.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice([r.id for r in runs]):
+        for sub_ids in grouped_slice(
+                [r.id for r in runs], backend.MAX_QUERY_PARAMS):
             cursor.execute(*run_line.join(line,
                     condition=run_line.declaration_line == line.id
                     ).select(run_line.run, getattr(line, name),
@@ -328,7 +329,8 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         status = {'amount': 'payable', 'blocked_amount': 'blocked'}
         result = {n: dict.fromkeys((r.id for r in runs), Decimal(0))
             for n in names}
-        for sub_ids in grouped_slice([r.id for r in runs]):
+        for sub_ids in grouped_slice(
+                [r.id for r in runs], backend.MAX_QUERY_PARAMS):
             # Summed here: SQLite sums numeric columns as floats.
             cursor.execute(*beneficiary.select(
                     beneficiary.run, beneficiary.status, beneficiary.amount,
@@ -675,7 +677,8 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         declarations = sorted({row[4] for row in cls._run_lines(runs)})
         cursor = Transaction().connection.cursor()
         ids = []
-        for sub_ids in grouped_slice(declarations):
+        for sub_ids in grouped_slice(
+                declarations, backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.join(paid, 'LEFT',
                     condition=(paid.declaration_line == line.id)
                     & (paid.paid == Literal(True))
@@ -927,7 +930,8 @@ class RunLine(ClientGuardMixin, ModelSQL, ModelView):
 
     @classmethod
     def mark_paid(cls, lines, paid):
-        size = None if cls.native_constraints() else cls._slice
+        size = (backend.MAX_QUERY_PARAMS if cls.native_constraints()
+            else cls._slice)
         for sub_lines in grouped_slice(lines, size):
             cls.write(list(sub_lines), {'paid': paid})
 

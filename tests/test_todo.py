@@ -105,3 +105,22 @@ def test_tasks_are_not_changed_by_users(clients):
     with pytest.raises(Exception) as error:
         director('bts.todo', 'write', [task['id']], {'domain': '[]'})
     assert getattr(error.value, 'type', None) == 'UserError'
+
+
+def test_rejected_declarations_stand_apart(admin):
+    "A rejected declaration is not one more draft: its own tab and flag"
+    rejected = admin('bts.declaration', 'search', [('rejected', '=', True)])
+    expected = admin('bts.declaration', 'search', [
+            ('state', '=', 'draft'), ('rejection_reason', '!=', None)])
+    assert rejected and sorted(rejected) == sorted(expected)
+    others = admin('bts.declaration', 'search', [('rejected', '=', False)])
+    assert not set(rejected) & set(others)
+    assert len(rejected) + len(others) == admin(
+        'bts.declaration', 'search_count', [])
+    flags = admin.search_read('bts.declaration', [
+            ('id', 'in', rejected + others)], ['rejected'])
+    assert {d['id'] for d in flags if d['rejected']} == set(rejected)
+    tabs = admin.search_read('ir.action.act_window.domain', [
+            ('act_window.res_model', '=', 'bts.declaration')],
+        ['name', 'domain'], context={'language': 'en'})
+    assert {'Rejected', 'Paid'} <= {tab['name'] for tab in tabs}

@@ -108,6 +108,11 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         fields.Numeric("Amount", digits=(16, 2)), 'get_amount')
     rejection_reason = fields.Text(
         "Reason of the Last Rejection", readonly=True)
+    rejected = fields.Function(fields.Boolean(
+            "Rejected",
+            help="Back in draft after a rejection: to correct as the "
+            "reason says and submit again."),
+        'get_rejected', searcher='search_rejected')
     submitted_by, submitted_on = _stamp("Submitted")
     countersigned_by, countersigned_on = _stamp("Countersigned")
     verified_by, verified_on = _stamp("Verified")
@@ -204,6 +209,26 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
     def get_amount(self, name):
         return sum((line.amount or 0 for line in self.lines), Decimal(0))
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/form/group[@id="rejection"]', 'states', {
+                    'invisible': ~Eval('rejected', False),
+                    }),
+            ]
+
+    def get_rejected(self, name):
+        return self.state == 'draft' and bool(self.rejection_reason)
+
+    @classmethod
+    def search_rejected(cls, name, clause):
+        _, operator, value = clause
+        rejected = [('state', '=', 'draft'), ('rejection_reason', '!=', None)]
+        if (operator == '=') == bool(value):
+            return rejected
+        return ['OR',
+            ('state', '!=', 'draft'), ('rejection_reason', '=', None)]
 
     # The steps of the approval, in their order: each is taken by another
     # person (segregation of duties of the ministry's approval procedure).

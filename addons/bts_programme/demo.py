@@ -62,6 +62,24 @@ PROGRAMMES = [
     ]
 
 
+# login, name, groups and lycée (code) of the users: the ministry's, then
+# the HR and the direction of each lycée
+USERS = [
+    ('ministere.admin', "Administration du ministère",
+        ['group_ministry_admin'], None),
+    ('ministere.finances', "Finances du ministère",
+        ['group_ministry_finance'], None),
+    ('ministere.ordonnateur', "Ordonnateur du ministère",
+        ['group_ministry_finance'], None),
+    ('comptable', "Comptable", ['group_accountant'], None),
+    ('auditeur', "Auditeur", ['group_auditor'], None),
+    *((f'{login}.{code.lower()}', f"{name} {code}", [group], code)
+        for code, *_ in LYCEES
+        for login, name, group in [
+            ('rh', "RH", 'group_lycee_hr'),
+            ('direction', "Direction", 'group_lycee_director')]),
+    ]
+
 # name, birth date, qualifications, contracts as (programme, role, lines of
 # (course code, semester, quantity, linked to the qualification)), state
 PROVIDERS = [
@@ -303,23 +321,8 @@ def load(config):
         "Ministère de l'Enseignement supérieur et de la Recherche",
         "Route d'Esch", "18-20", "1470", "Luxembourg", config)
 
-    ministry = [
-        ('ministere.admin', "Administration du ministère",
-            ['group_ministry_admin']),
-        ('ministere.finances', "Finances du ministère",
-            ['group_ministry_finance']),
-        ('ministere.ordonnateur', "Ordonnateur du ministère",
-            ['group_ministry_finance']),
-        ('comptable', "Comptable", ['group_accountant']),
-        ('auditeur', "Auditeur", ['group_auditor']),
-        ]
-    for login, name, groups in ministry:
-        _user(login, name, groups, [], config)
-    for code, lycee in lycees.items():
-        _user(f'rh.{code.lower()}', f"RH {code}", ['group_lycee_hr'],
-            [lycee], config)
-        _user(f'direction.{code.lower()}', f"Direction {code}",
-            ['group_lycee_director'], [lycee], config)
+    for login, name, groups, code in USERS:
+        _user(login, name, groups, [lycees[code]] if code else [], config)
 
     commissioner = _person("Claude Hoffmann", config)
     programmes = {}

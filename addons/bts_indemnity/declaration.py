@@ -203,6 +203,7 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_by_kind(cls, name, clause):
+        "Search name through its path for each kind"
         return ['OR'] + [
             (cls._paths(kind)[name],) + tuple(clause[1:])
             for kind in cls.kinds()]
@@ -287,7 +288,8 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def check(cls, declarations, counted=COUNTED_STATES):
         """The checks of submission and approval (RULES.md §C.14), the caps
-        with the lessons of the declarations in the counted states"""
+        of each kind with the declarations in the counted states, under a
+        lock of the rows the caps read"""
         Line = Pool().get('bts.declaration.line')
         kinds = cls.by_kind(declarations)
         caps.lock([record for kind, same in kinds.items()

@@ -102,7 +102,7 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         'bts.contract.line', 'contract', "Lines",
         states={'readonly': _READONLY})
     quantity = fields.Function(
-        fields.Integer("Planned Quantity"), 'get_quantity')
+        fields.Integer("Planned Quantity"), 'on_change_with_quantity')
     version = fields.Integer("Version", readonly=True)
     amendments = fields.One2Many(
         'bts.contract.amendment', 'contract', "Amendments", readonly=True)
@@ -200,7 +200,9 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             ('programme.rec_name', operator, value),
             ]
 
-    def get_quantity(self, name):
+    @fields.depends('lines')
+    def on_change_with_quantity(self, name=None):
+        "The lessons of the lines, shown as they are entered"
         return sum(line.quantity or 0 for line in self.lines)
 
     @fields.depends('programme', 'lycee')

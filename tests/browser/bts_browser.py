@@ -5,6 +5,7 @@ classes that sao 8.0 builds are used (src/session.js, src/common.js,
 src/sao.js, src/view/tree.js); menu entries and list cells are found by
 their ``title`` attribute, which sao sets to the displayed text.
 """
+import contextlib
 import os
 import tempfile
 import time
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    ElementNotInteractableException,
     StaleElementReferenceException,
     TimeoutException,
 )
@@ -96,7 +99,8 @@ def start_browser(user_data_dir=None, width=1400, height=900, lang=None):
 
 def wait(driver, timeout=TIMEOUT):
     return WebDriverWait(
-        driver, timeout, ignored_exceptions=[StaleElementReferenceException])
+        driver, timeout, poll_frequency=0.1,
+        ignored_exceptions=[StaleElementReferenceException])
 
 
 def error_dialog_text(driver):
@@ -297,3 +301,381 @@ def wait_list_contains(driver, value, settle=0.5):
             return False
         return values
     return wait_for(driver, stable, "the list to be loaded")
+
+
+# The whole menu, its actions and the tabs they open
+
+# The labels sao shows for a cell it could not load (src/view/tree.js)
+ERROR_CELL_TEXTS = ('#ERROR', '#ERREUR')
+# Every dialog of sao that reports a problem (src/common.js)
+PROBLEM_DIALOGS = '.error-dialog, .warning-dialog, .user-warning-dialog'
+TABS = '#tablist > li'
+ACTIVE_PANE = '#tabcontent > .tab-pane.active'
+
+_MENU_ROWS_SCRIPT = """
+    // The visible menu rows: [path of labels, has children, expanded, <tr>]
+    const rows = [];
+    const stack = [];
+    for (const row of document.querySelectorAll('#menu tbody > tr')) {
+        if (row.offsetParent === null) {
+            continue;
+        }
+        const cell = row.querySelector('.column-char');
+        if (!cell) {
+            continue;
+        }
+        const expander = row.querySelector('.expander');
+        const img = expander ? expander.querySelector('img') : null;
+        const depth = img ? Math.round(parseFloat(img.style.marginLeft) || 0)
+            : 0;
+        stack.length = depth;
+        stack.push(cell.getAttribute('title'));
+        const parent = !!expander && expander.style.visibility === 'visible';
+        rows.push({path: stack.slice(), parent: parent, expanded: false,
+            row: row});
+    }
+    for (let i = 0; i + 1 < rows.length; i++) {
+        rows[i].expanded = rows[i + 1].path.length > rows[i].path.length;
+    }
+    return rows;
+    """
+
+
+def idle(driver, what, settle=0.3):
+    """Wait until sao has no request pending (jQuery.active) and no
+    processing notice, twice settle seconds apart; fail on an error dialog"""
+    seen = []
+
+    def quiet(driver):
+        busy = driver.execute_script(
+            "return !window.jQuery || jQuery.active > 0"
+            " || Array.from(document.querySelectorAll('#processing'))"
+            ".some(e => e.offsetParent !== null);")
+        if busy:
+            seen.clear()
+            return False
+        if not seen:
+            seen.append(True)
+            time.sleep(settle)
+            return False
+        return True
+    wait_for(driver, quiet, what)
+
+
+def menu_rows(driver):
+    """Return the visible menu entries as dicts: path (the labels from the
+    top), parent (it has children), expanded and row (its <tr>)"""
+    return driver.execute_script(_MENU_ROWS_SCRIPT)
+
+
+def expand_whole_menu(driver):
+    """Expand every entry of the menu; return the paths of its entries
+
+    Each round clicks the expanders of the collapsed entries on display and
+    waits for sao to load their children (sao redraws the menu just after
+    the login: a lost click is clicked again in the next round).
+    """
+    wait_for(driver, menu_rows, "the menu")
+    deadline = time.monotonic() + 4 * TIMEOUT
+    while time.monotonic() < deadline:
+        idle(driver, "the menu to load")
+        rows = menu_rows(driver)
+        collapsed = [r for r in rows if r['parent'] and not r['expanded']]
+        if not collapsed:
+            return [tuple(r['path']) for r in rows]
+        for row in collapsed:
+            with contextlib.suppress(StaleElementReferenceException):
+                row['row'].find_element(
+                    By.CSS_SELECTOR, '.expander').click()
+    raise SaoTimeout(
+        f"Timed out after {4 * TIMEOUT}s expanding the whole menu")
+
+
+def _menu_row(driver, path):
+    "The <tr> of the visible menu entry at path (a list of labels)"
+    for row in menu_rows(driver):
+        if row['path'] == list(path):
+            return row['row']
+    raise SaoError(f"No menu entry {' / '.join(path)!r}")
+
+
+def open_menu_path(driver, path):
+    """Open the action of the menu entry at path (a list of labels) by a
+    click, as a user does (sao opens an entry of its menu on one click: a
+    double-click would start a wizard three times); wait until its tab (or
+    the dialog of its wizard) is loaded and return the kind: 'tab' or
+    'wizard'"""
+    what = ' / '.join(path)
+    count = len(driver.find_elements(By.CSS_SELECTOR, TABS))
+    _menu_row(driver, path).find_element(
+        By.CSS_SELECTOR, '.column-char').click()
+    kind = wait_for(driver,
+        lambda d: ('tab' if len(d.find_elements(By.CSS_SELECTOR, TABS))
+            > count else 'wizard' if _wizard_dialog(d) else None),
+        f"the tab of the menu entry {what!r}")
+    idle(driver, f"the {kind} of {what!r} to load")
+    return kind
+
+
+def _wizard_dialog(driver):
+    "The visible dialog of a wizard, or None"
+    for dialog in driver.find_elements(By.CSS_SELECTOR, '.wizard-dialog'):
+        if dialog.is_displayed():
+            return dialog
+    return None
+
+
+def close_wizard_dialog(driver):
+    """Leave the wizard dialog on display by its button that ends the
+    wizard (sao styles it as a link); click again while the dialog still
+    slides in"""
+    def closed(driver):
+        if not (dialog := _wizard_dialog(driver)):
+            return True
+        # The dialog may still slide in, or already fade out
+        with contextlib.suppress(ElementClickInterceptedException,
+                ElementNotInteractableException):
+            dialog.find_element(
+                By.CSS_SELECTOR, '.modal-footer button.btn-link').click()
+        return False
+    wait_for(driver, closed, "the wizard dialog to close")
+    idle(driver, "the wizard to end")
+
+
+def error_cells(driver):
+    """The texts of the error cells (#ERROR) of the wizard dialog or the
+    tab on display"""
+    return driver.execute_script("""
+        const dialogs = Array.from(
+            document.querySelectorAll('.wizard-dialog'))
+            .filter(e => e.offsetParent !== null);
+        const pane = dialogs.length ? dialogs[0]
+            : document.querySelector(arguments[0]);
+        if (!pane) {
+            return [];
+        }
+        const found = [];
+        for (const e of pane.querySelectorAll('*')) {
+            const title = e.getAttribute('title');
+            const own = Array.from(e.childNodes)
+                .filter(n => n.nodeType === Node.TEXT_NODE)
+                .map(n => n.textContent.trim()).join('');
+            for (const text of arguments[1]) {
+                if (title === text || own === text) {
+                    found.push(text);
+                }
+            }
+        }
+        return found;
+        """, ACTIVE_PANE, list(ERROR_CELL_TEXTS))
+
+
+def script_errors(driver):
+    """The JavaScript errors logged in the console since the last call
+    (the log is read once)"""
+    return [entry['message'] for entry in driver.get_log('browser')
+        if entry.get('source') == 'javascript'
+        and entry['level'] == 'SEVERE']
+
+
+def problem_dialog_text(driver):
+    "Return the text of a visible sao dialog reporting a problem, or None"
+    for dialog in driver.find_elements(By.CSS_SELECTOR, PROBLEM_DIALOGS):
+        if dialog.is_displayed():
+            return dialog.text.strip() or '(empty dialog)'
+    return None
+
+
+def recover(driver):
+    """Close the dialogs reporting a problem (by their button) and every
+    tab: back to the menu after a failure"""
+    for dialog in visible(driver, PROBLEM_DIALOGS):
+        dialog.find_element(By.CSS_SELECTOR, '.modal-footer button').click()
+    wait_for(driver, lambda d: not visible(d, PROBLEM_DIALOGS),
+        "the dialogs to close")
+    close_all_tabs(driver)
+
+
+def close_all_tabs(driver):
+    "Close every tab (the home action of the user too)"
+    while driver.find_elements(By.CSS_SELECTOR, TABS):
+        close_current_tab(driver)
+
+
+def domain_tabs(driver):
+    "The links of the tabs of the list on display (its action's domains)"
+    return driver.find_elements(
+        By.CSS_SELECTOR, f'{ACTIVE_PANE} .tab-domain .nav-tabs > li > a')
+
+
+def show_domain_tab(driver, index):
+    "Show the index-th tab of the list on display and wait for its rows"
+    link = domain_tabs(driver)[index]
+    label = link.text.strip()
+    link.click()
+    wait_for(driver, lambda d: domain_tabs(d)[index].find_element(
+            By.XPATH, './..').get_attribute('class') == 'active',
+        f"the tab {label!r} of the list")
+    idle(driver, f"the tab {label!r} of the list to load")
+    return label
+
+
+def close_current_tab(driver):
+    "Close the tab on display and wait until it is gone"
+    count = len(driver.find_elements(By.CSS_SELECTOR, TABS))
+    driver.find_element(
+        By.CSS_SELECTOR, f'{TABS}.active button.close').click()
+    wait_for(driver,
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, TABS)) < count,
+        "the tab to close")
+
+
+# Forms
+
+def visible(scope, css):
+    "The displayed elements matching the CSS selector css under scope"
+    return [e for e in scope.find_elements(By.CSS_SELECTOR, css)
+        if e.is_displayed()]
+
+
+def gettext(driver, text):
+    "The translation of a label of sao in the language of the session"
+    return driver.execute_script(
+        "return Sao.i18n.gettext(arguments[0]);", text)
+
+
+def click_tool(driver, tool_id):
+    """Click the button tool_id (new_, save, ...) of the toolbar of the
+    tab on display and wait for sao"""
+    visible(driver, f'{ACTIVE_PANE} #{tool_id}')[0].click()
+    idle(driver, f"the button {tool_id}")
+
+
+def active_form(driver):
+    "The form of the tab on display"
+    return wait_for(driver, lambda d: visible(d, f'{ACTIVE_PANE} .form'),
+        "the form")[0]
+
+
+def field_input(scope, name):
+    "The displayed input (select, textarea) of the field name under scope"
+    return visible(scope, ', '.join(f'{tag}[name="{name}"]'
+            for tag in ['input', 'select', 'textarea']))[0]
+
+
+def pick(driver, scope, name, text, label):
+    """Type text in the many2one field name (under scope) and pick label
+    among the completions; return the labels sao offered
+
+    An editable list may redraw the cell while the text is typed: the text
+    is typed again when no completion shows within a few seconds."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        field = wait_for(driver, lambda d: field_input(scope, name),
+            f"the field {name!r}")
+        field.click()
+        field.clear()
+        field.send_keys(text)
+        dropdown = field.find_element(
+            By.XPATH, './ancestor::div[contains(@class, "dropdown")][1]')
+        try:
+            items = wait_for(driver,
+                lambda d, dropdown=dropdown: visible(
+                    dropdown, 'li.completion a'),
+                f"the records offered for {text!r} in {name!r}",
+                timeout=min(5, max(deadline - time.monotonic(), 0.1)))
+            labels = [i.text for i in items]
+            break
+        except (SaoTimeout, StaleElementReferenceException):
+            if time.monotonic() > deadline:
+                raise SaoTimeout(f"Timed out after {TIMEOUT}s waiting for "
+                    f"the records offered for {text!r} in {name!r}")
+    if label not in labels:
+        raise SaoError(
+            f"{label!r} is not offered in {name!r} for {text!r}: {labels}")
+    items[labels.index(label)].click()
+    idle(driver, f"{label!r} in {name!r}")
+    return labels
+
+
+def type_value(driver, scope, name, value):
+    """Type value in the field name under scope (an editable list may
+    still be drawing the cell: type again until it takes the keys)"""
+    def typed(driver):
+        try:
+            field = field_input(scope, name)
+            field.click()
+            field.clear()
+            field.send_keys(str(value))
+        except (IndexError, ElementNotInteractableException,
+                StaleElementReferenceException):
+            return False
+        return True
+    wait_for(driver, typed, f"the field {name!r} to take {value!r}")
+
+
+def format_date(driver, date):
+    "The date as the user types it (the date format of his language)"
+    return driver.execute_script(
+        "return Sao.common.format_date(Sao.common.date_format(), "
+        "Sao.Date(arguments[0], arguments[1] - 1, arguments[2]));",
+        date.year, date.month, date.day)
+
+
+def new_line(driver, one2many):
+    "Add a line to the one2many list by its New button and wait for it"
+    new = gettext(driver, "New")
+    visible(one2many, f'.form-one2many-toolbar button[title="{new}"]')[
+        0].click()
+    idle(driver, "the new line")
+
+
+def form_value(driver, name):
+    """The text of the field name of the form on display (not of its
+    lists)"""
+    return driver.execute_script("""
+        for (const e of document.querySelectorAll(
+                `${arguments[0]} [name="${arguments[1]}"]`)) {
+            if (e.offsetParent !== null && !e.closest('.form-one2many')) {
+                return e.value;
+            }
+        }
+        return null;
+        """, ACTIVE_PANE, name)
+
+
+def current_record(driver):
+    """The id and the unsaved changes of the record of the tab on
+    display"""
+    return driver.execute_script("""
+        const record = Sao.Tab.tabs.get_current().screen.current_record;
+        return [record.id, Object.keys(record.modified_fields)];
+        """)
+
+
+def enter_contract(driver, party, programme, year, lines):
+    """Fill a new contract in the contract form on display: party,
+    programme and year as (text to type, label to pick), lines as (course,
+    semester, quantity[, qualification]) with (text, label) pickers.
+
+    Return what the pickers of the lines offered: {field name: [labels
+    offered for each line]}."""
+    form = active_form(driver)
+    for name, (text, label) in [('party', party), ('programme', programme),
+            ('academic_year', year)]:
+        pick(driver, form, name, text, label)
+    one2many = visible(form, '.form-one2many')[0]
+    offered = {}
+    for course, semester, quantity, *qualification in lines:
+        new_line(driver, one2many)
+        for name, (text, label) in [('course', course),
+                ('semester', semester), *(
+                    [('qualification', qualification[0])]
+                    if qualification else [])]:
+            offered.setdefault(name, []).append(
+                pick(driver, one2many, name, text, label))
+        type_value(driver, one2many, 'quantity', quantity)
+    # Leave the last cell: sao takes its value
+    driver.execute_script("document.activeElement.blur();")
+    idle(driver, "the last line")
+    return offered

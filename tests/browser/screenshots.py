@@ -11,6 +11,11 @@ Saves into doc/screenshots/ (or --output):
   payment-runs.png  after the login of comptable, the posted payment run
                 of the demo (Indemnities > Payment Runs) and its
                 beneficiaries
+  contract-form.png  after the login of rh.ltc, a new contract of Jeff
+                Tutor on BTS-CLOUD entered with its two lines in the
+                contract form (not saved)
+  contract-course-picker.png  the same form, a third line whose course
+                picker offers the courses of BTS-CLOUD only
 
 The window is 1400x900.  The server must be started with the database
 initialised (``trytond -d bts_demo``), see tests/browser/README.md.
@@ -110,12 +115,55 @@ def payment_runs(driver, args):
     return path
 
 
+# Jeff Tutor, the tutor of BTS-CLOUD, also as external lecturer: the
+# pickers to type in and the labels to pick (in French)
+CONTRACT = [
+    ('Jeff Tutor', 'Jeff Tutor'),
+    ('BTS-CLOUD', 'BTS-CLOUD - BTS Cloud Computing'),
+    ('2025', '2025/2026'),
+    [(('Linux', 'M1.1 - Linux systems'),
+            ('hiver', "Semestre d'hiver 2025/2026"), 10),
+        (('Networks', 'M1.2 - Networks'),
+            ('hiver', "Semestre d'hiver 2025/2026"), 12,
+            ('Ma', 'Master in Engineering (Jeff Tutor)'))],
+    ]
+
+
+def contract_form(driver, args):
+    """rh.ltc enters a contract and its two lines in the contract form;
+    then the course picker of a third line (nothing is saved)"""
+    bts_browser.login(
+        driver, args.url, args.database, 'rh.ltc', args.password)
+    # The labels depend on the translations: Contrats / Contracts
+    contracts, = [path for path in bts_browser.expand_whole_menu(driver)
+        if path[-1] in {'Contrats', 'Contracts'}]
+    bts_browser.open_menu_path(driver, contracts)
+    bts_browser.click_tool(driver, 'new_')
+    bts_browser.enter_contract(driver, *CONTRACT)
+    settle(driver)
+    paths = [args.output / 'contract-form.png']
+    driver.save_screenshot(str(paths[0]))
+
+    one2many = bts_browser.visible(
+        bts_browser.active_form(driver), '.form-one2many')[0]
+    bts_browser.new_line(driver, one2many)
+    field = bts_browser.field_input(one2many, 'course')
+    field.send_keys('Pro')
+    bts_browser.wait_for(driver,
+        lambda d: bts_browser.visible(one2many, 'li.completion a'),
+        "the courses offered")
+    time.sleep(0.6)
+    paths.append(args.output / 'contract-course-picker.png')
+    driver.save_screenshot(str(paths[1]))
+    return ', '.join(map(str, paths))
+
+
 def main(argv=None):
     args = parse_args(argv)
     if reason := bts_browser.missing_requirements():
         sys.exit(f"Cannot take the screenshots: {reason}")
     args.output.mkdir(parents=True, exist_ok=True)
-    for take in (login_page, bts_menu, payment_runs):
+    for take in (login_page, bts_menu, payment_runs, contract_form):
         # A fresh profile for each: no session left by the previous one
         with tempfile.TemporaryDirectory(prefix='bts-chromium-') as profile:
             driver = bts_browser.start_browser(

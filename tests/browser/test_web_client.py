@@ -7,11 +7,14 @@ web client) is built once for these tests and the JSON-RPC tests of
 tests/; the tests drive headless chromium with Selenium.  See
 tests/browser/README.md.
 """
+import datetime as dt
 import json
 import os
 
 import pytest
-from demo_server import DEMO_PASSWORD, SAO_ROOT, DemoError
+from demo_server import DEMO_PASSWORD, SAO_ROOT, Client, DemoError
+
+from trytond.modules.bts_programme.demo import USERS as DEMO_USERS
 
 USERS = ['ministere.admin', 'rh.ltc']
 # The menus of bts_programme checked, by XML id: their labels are
@@ -135,3 +138,194 @@ def test_lycee_user_sees_only_programmes_of_his_lycee(server, browser):
     assert 'BTS-CLOUD' in values
     assert 'BTS-IOT' in values  # taught at LTC and LAM
     assert 'BTS-GAME' not in values  # LAM only
+
+
+# Contracts and amendments entered in one form
+
+
+def _model_path(server, admin, login, model):
+    """The path of labels of the entry of the menu of login that opens the
+    list of model"""
+    entries = [(path, int(action.split(',')[1]))
+        for path, action in _menu_actions(server, login)
+        if action.startswith('ir.action.act_window,')]
+    models = {a['id']: a['res_model'] for a in admin(
+            'ir.action.act_window', 'read', [a for _, a in entries],
+            ['res_model'])}
+    path, = [path for path, action in entries if models[action] == model]
+    return path
+
+
+def _open_new(driver, server, admin, login, model):
+    "Log in, open the list of model from the menu and start a new record"
+    path = _model_path(server, admin, login, model)
+    bts_browser.login(
+        driver, server.url, server.database, login, DEMO_PASSWORD)
+    bts_browser.expand_whole_menu(driver)
+    bts_browser.open_menu_path(driver, path)
+    bts_browser.click_tool(driver, 'new_')
+
+
+def _save(driver):
+    "Save the record on display and return its id once stored"
+    bts_browser.click_tool(driver, 'save')
+    record_id, unsaved = bts_browser.current_record(driver)
+    assert record_id > 0 and not unsaved, (record_id, unsaved)
+    return record_id
+
+
+def test_lycee_hr_enters_a_contract_with_two_lines(server, browser, admin):
+    """rh.ltc enters a contract of Jeff Tutor (the tutor of BTS-CLOUD) as
+    external lecturer and its two lines in one form and saves it once: a
+    new line offers the courses of the contract's programme (not
+    the IoT's Networks), the semesters of its year and the provider's
+    qualifications (the pickers were empty until the contract was saved);
+    the planned quantity adds the lines before the contract is saved; the
+    role stays the one chosen (config/sao/custom.js: sao 8.0.11 took
+    the first role when New was clicked on the lines)"""
+    _open_new(browser, server, admin, 'rh.ltc', 'bts.contract')
+    offered = bts_browser.enter_contract(browser,
+        ('Jeff Tutor', 'Jeff Tutor'),
+        ('BTS-CLOUD', 'BTS-CLOUD - BTS Cloud Computing'),
+        ('2025', '2025/2026'), [
+            (('Linux', 'M1.1 - Linux systems'),
+                ('hiver', "Semestre d'hiver 2025/2026"), 10),
+            (('Networks', 'M1.2 - Networks'),
+                ('hiver', "Semestre d'hiver 2025/2026"), 12,
+                ('Ma', 'Master in Engineering (Jeff Tutor)')),
+            ])
+    # The planned quantity adds the lines as they are entered
+    assert bts_browser.form_value(browser, 'quantity') == '22'
+    contract_id = _save(browser)
+    try:
+        assert offered['course'] == [
+            ['M1.1 - Linux systems'], ['M1.2 - Networks']]
+        assert offered['semester'] == [
+            ["Semestre d'hiver 2025/2026", "Semestre d'été 2025/2026"]] * 2
+        assert offered['qualification'] == [
+            ['Master in Engineering (Jeff Tutor)']]
+        contract, = admin('bts.contract', 'read', [contract_id], [
+                'party.name', 'programme.code', 'academic_year.name',
+                'role', 'state', 'create_uid.login'])
+        assert (contract['party.']['name'], contract['programme.']['code'],
+            contract['academic_year.']['name'], contract['role'],
+            contract['state'], contract['create_uid.']['login']) == (
+            'Jeff Tutor', 'BTS-CLOUD', '2025/2026', 'external', 'draft',
+            'rh.ltc')
+        lines = admin.search_read('bts.contract.line',
+            [('contract', '=', contract_id)],
+            ['course.code', 'semester.kind', 'quantity',
+                'qualification.title'], order=[('id', 'ASC')])
+        assert [(line['course.']['code'], line['semester.']['kind'],
+                line['quantity'], (line['qualification.'] or {}).get(
+                    'title')) for line in lines] == [
+            ('M1.1', 'winter', 10, None),
+            ('M1.2', 'winter', 12, 'Master in Engineering')]
+    finally:
+        admin('bts.contract', 'delete', [contract_id])
+
+
+def test_lycee_hr_adds_a_line_by_amendment(server, browser, admin):
+    """rh.ltc starts an amendment of Sophie Klein's active CLOUD contract:
+    it lists the contract's two lines kept; a new line offers the courses
+    of the contract's programme only (every programme's before), the
+    semesters of its year and the provider's qualifications (none before);
+    the draft is saved"""
+    _open_new(
+        browser, server, admin, 'rh.ltc', 'bts.contract.amendment')
+    form = bts_browser.active_form(browser)
+    bts_browser.pick(browser, form, 'contract', 'Sophie',
+        'Sophie Klein - BTS-CLOUD - 2025/2026')
+    bts_browser.type_value(browser, form, 'date',
+        bts_browser.format_date(browser, dt.date(2025, 11, 3)))
+    bts_browser.type_value(browser, form, 'reason', "Un cours de plus")
+    lines = bts_browser.visible(form, '.form-one2many')[0]
+    bts_browser.new_line(browser, lines)
+    courses = bts_browser.pick(
+        browser, lines, 'course', 'Networks', 'M1.2 - Networks')
+    semesters = bts_browser.pick(
+        browser, lines, 'semester', 'hiver', "Semestre d'hiver 2025/2026")
+    bts_browser.type_value(browser, lines, 'quantity', 5)
+    qualifications = bts_browser.pick(browser, lines, 'qualification', 'Ma',
+        'Master in Computer Science (Sophie Klein)')
+    amendment_id = _save(browser)
+    try:
+        assert courses == ['M1.2 - Networks']
+        assert semesters == [
+            "Semestre d'hiver 2025/2026", "Semestre d'été 2025/2026"]
+        assert qualifications == ['Master in Computer Science (Sophie Klein)']
+        lines = admin.search_read('bts.contract.amendment.line',
+            [('amendment', '=', amendment_id)],
+            ['action', 'course.code', 'quantity'], order=[('id', 'ASC')])
+        assert sorted((line['action'], line['course.']['code'],
+                line['quantity']) for line in lines) == [
+            ('add', 'M1.2', 5), ('keep', 'M1.1', 100), ('keep', 'M3.1', 100)]
+    finally:
+        admin('bts.contract.amendment', 'delete', [amendment_id])
+
+
+# Every menu entry of every demo user
+
+
+def _menu_actions(server, login):
+    """The entries of the menu of login that open an action, as (path of
+    labels, action) in the order of their paths: the menu the web client
+    shows, read through JSON-RPC as login in French"""
+    client = Client(server.url, server.database, language='fr')
+    client.login(login, DEMO_PASSWORD)
+    menus = {m['id']: m for m in client.search_read(
+            'ir.ui.menu', [], ['name', 'parent', 'action'])}
+
+    def path(menu):
+        parent = menus[menu['parent']] if menu['parent'] else None
+        return (path(parent) if parent else ()) + (menu['name'],)
+    return sorted((path(m), m['action'])
+        for m in menus.values() if m['action'])
+
+
+def _check_tab(driver, where, problems):
+    """Record in problems the error cells of the tab or dialog on display
+    and the JavaScript errors"""
+    if (cells := bts_browser.error_cells(driver)):
+        problems.append(f"{where}: {len(cells)} cells {cells[0]}")
+    for error in bts_browser.script_errors(driver):
+        problems.append(f"{where}: JavaScript error {error}")
+
+
+@pytest.mark.parametrize('login', [user[0] for user in DEMO_USERS])
+def test_every_menu_entry_opens_without_error(server, browser, login):
+    """Each demo user opens, in French, every entry of his menu that has an
+    action, and every tab of its list: no cell of a list shows #ERREUR (a
+    record or field the user may not read), no error dialog, no JavaScript
+    error, no entry that opens nothing, and the menu shows every entry the
+    server lists"""
+    entries = _menu_actions(server, login)
+    bts_browser.login(
+        browser, server.url, server.database, login, DEMO_PASSWORD)
+    assert browser.execute_script(
+        "return Sao.i18n.getlang();").startswith('fr')
+    shown = bts_browser.expand_whole_menu(browser)
+    # The home action of the user (his to-do list) opened at the login: its
+    # entry of the menu opens it again below
+    bts_browser.close_all_tabs(browser)
+    problems = [f"login: JavaScript error {error}"
+        for error in bts_browser.script_errors(browser)]
+    for path, action in entries:
+        where = ' / '.join(path)
+        if path not in shown:
+            problems.append(f"{where}: not in the menu")
+            continue
+        try:
+            kind = bts_browser.open_menu_path(browser, path)
+            _check_tab(browser, where, problems)
+            if kind == 'wizard':
+                bts_browser.close_wizard_dialog(browser)
+                continue
+            for index in range(1, len(bts_browser.domain_tabs(browser))):
+                label = bts_browser.show_domain_tab(browser, index)
+                _check_tab(browser, f"{where} [{label}]", problems)
+            bts_browser.close_current_tab(browser)
+        except bts_browser.SaoError as error:
+            problems.append(f"{where} ({action}): {error}")
+            bts_browser.recover(browser)
+    assert not problems, '\n'.join(problems)

@@ -15,6 +15,8 @@ from trytond.pool import Pool
 from trytond.report import Report
 from trytond.transaction import Transaction
 
+from .report import service
+
 
 def _labels(model, names):
     fields = Pool().get(model).fields_get(names)
@@ -94,17 +96,20 @@ def summary_rows(run, beneficiaries, lines):
 
 def _detail_row(party, line, amount):
     return [party.rec_name, line.declaration.rec_name, line.date,
-        (line.course or line.act).rec_name, line.quantity, line.rate,
+        service(line), line.quantity, line.rate,
         line.index, line.euro_rate, amount]
 
 
 def detail_header():
+    Line = Pool().get('bts.declaration.line')
     beneficiary, = _labels('bts.payment.run.beneficiary', ['party'])
-    declaration, date, course, act, *figures = _labels(
-        'bts.declaration.line', [
-            'declaration', 'date', 'course', 'act', 'quantity', 'rate',
-            'index', 'euro_rate', 'amount'])
-    return [beneficiary, declaration, date, f'{course}/{act}', *figures]
+    # The acts exist only when bts_jury is activated.
+    services = [n for n in ['course', 'act'] if n in Line._fields]
+    declaration, date, *figures = _labels('bts.declaration.line', [
+            'declaration', 'date', 'quantity', 'rate', 'index', 'euro_rate',
+            'amount'])
+    return [beneficiary, declaration, date,
+        '/'.join(_labels('bts.declaration.line', services)), *figures]
 
 
 def _paid_lines(beneficiaries, lines):

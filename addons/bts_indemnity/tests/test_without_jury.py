@@ -7,7 +7,7 @@ import datetime as dt
 import unittest
 from decimal import Decimal
 
-from proteus import Model
+from proteus import Model, Report
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules
 
@@ -74,3 +74,8 @@ class WithoutJuryTestCase(unittest.TestCase):
         self.assertEqual(run.state, 'posted')
         declaration.reload()
         self.assertEqual(declaration.state, 'paid')
+        # The payroll export of the run names the course of each line
+        _, data, _, _ = Report('bts.payment.run.payroll_csv').execute([run])
+        text = data.decode('utf-8-sig') if isinstance(data, bytes) else data
+        self.assertIn('Course', text)
+        self.assertIn('233.68', text)

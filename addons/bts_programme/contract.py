@@ -50,6 +50,32 @@ def _of_parent(parent, name, alone=True):
         name, Eval(name, -1) if alone else -1)
 
 
+class OfContractMixin:
+    """The provider, programme and academic year of the record's contract
+    (its field contract), for the domains of the lines"""
+    __slots__ = ()
+    party = fields.Function(
+        fields.Many2One('party.party', "Provider"), 'on_change_with_party')
+    programme = fields.Function(
+        fields.Many2One('bts.programme', "Programme"),
+        'on_change_with_programme')
+    academic_year = fields.Function(
+        fields.Many2One('bts.academic_year', "Academic Year"),
+        'on_change_with_academic_year')
+
+    @fields.depends('contract', '_parent_contract.party')
+    def on_change_with_party(self, name=None):
+        return self.contract.party if self.contract else None
+
+    @fields.depends('contract', '_parent_contract.programme')
+    def on_change_with_programme(self, name=None):
+        return self.contract.programme if self.contract else None
+
+    @fields.depends('contract', '_parent_contract.academic_year')
+    def on_change_with_academic_year(self, name=None):
+        return self.contract.academic_year if self.contract else None
+
+
 class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Contract of an external provider: one per provider, programme,
     academic year and role (vademecum §II.4; RULES.md §K.13, §K.9: an
@@ -447,7 +473,7 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         pass
 
 
-class ContractLine(
+class ContractLine(OfContractMixin,
         ClientGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     """Line of a contract: the planned lessons of a course in a semester,
     and the provider's qualification linked to the course that gives the
@@ -460,19 +486,10 @@ class ContractLine(
     course = fields.Many2One(
         'bts.programme.course', "Course", required=True, ondelete='RESTRICT',
         domain=[('programme', '=', _of_parent('contract', 'programme'))])
-    programme = fields.Function(
-        fields.Many2One('bts.programme', "Programme"),
-        'on_change_with_programme')
     semester = fields.Many2One(
         'bts.semester', "Semester", required=True, ondelete='RESTRICT',
         domain=[('academic_year', '=',
                 _of_parent('contract', 'academic_year'))])
-    academic_year = fields.Function(
-        fields.Many2One('bts.academic_year', "Academic Year"),
-        'on_change_with_academic_year')
-    party = fields.Function(
-        fields.Many2One('party.party', "Provider"),
-        'on_change_with_party')
     quantity = fields.Integer(
         "Planned Quantity", required=True,
         domain=[('quantity', '>', 0)],
@@ -497,18 +514,6 @@ class ContractLine(
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('contract')
-
-    @fields.depends('contract', '_parent_contract.programme')
-    def on_change_with_programme(self, name=None):
-        return self.contract.programme if self.contract else None
-
-    @fields.depends('contract', '_parent_contract.academic_year')
-    def on_change_with_academic_year(self, name=None):
-        return self.contract.academic_year if self.contract else None
-
-    @fields.depends('contract', '_parent_contract.party')
-    def on_change_with_party(self, name=None):
-        return self.contract.party if self.contract else None
 
     def get_rec_name(self, name):
         return f'{self.course.rec_name} ({self.semester.rec_name})'
@@ -556,7 +561,8 @@ class ContractLine(
         cls.save(lines)
 
 
-class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
+class Amendment(
+        OfContractMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Avenant: a numbered amendment of an active contract (vademecum §II.4;
     RULES.md §K.13). It starts from the contract's current lines and
     changes them line by line (keep, change, remove) or adds new ones, or
@@ -574,14 +580,6 @@ class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     reason = fields.Text("Reason", required=True,
         states={'readonly': _READONLY})
     end_date = fields.Date("New End Date", states={'readonly': _READONLY})
-    party = fields.Function(
-        fields.Many2One('party.party', "Provider"), 'on_change_with_party')
-    programme = fields.Function(
-        fields.Many2One('bts.programme', "Programme"),
-        'on_change_with_programme')
-    academic_year = fields.Function(
-        fields.Many2One('bts.academic_year', "Academic Year"),
-        'on_change_with_academic_year')
     lines = fields.One2Many(
         'bts.contract.amendment.line', 'amendment', "Lines",
         states={'readonly': _READONLY},
@@ -617,18 +615,6 @@ class Amendment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return f'{self.contract.rec_name} #{self.number or "-"}'
-
-    @fields.depends('contract', '_parent_contract.party')
-    def on_change_with_party(self, name=None):
-        return self.contract.party if self.contract else None
-
-    @fields.depends('contract', '_parent_contract.programme')
-    def on_change_with_programme(self, name=None):
-        return self.contract.programme if self.contract else None
-
-    @fields.depends('contract', '_parent_contract.academic_year')
-    def on_change_with_academic_year(self, name=None):
-        return self.contract.academic_year if self.contract else None
 
     @fields.depends('contract', 'lines', 'state')
     def on_change_contract(self):

@@ -4,20 +4,25 @@
 issue 12: the rate of the qualification linked to the course, accredited
 programmes only (and the teach-out), the 40 % of the study years that run,
 one contract per role, amendments line by line never below what was
-declared, and the specific message of a title registered before 18 November
-2016 at Sign."""
+declared, the specific message of a title registered before 18 November
+2016 at Sign, and what the pickers of a new contract or amendment line
+offer."""
 import contextlib
 import datetime as dt
 import unittest
 from decimal import Decimal
 
-from trytond.model.exceptions import SQLConstraintError
+from trytond.model.exceptions import (
+    DomainValidationError,
+    SQLConstraintError,
+)
 from trytond.modules.bts_programme.exceptions import (
     AccreditationError,
     CapError,
     ContractError,
 )
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import (
     activate_module,
     drop_db,
@@ -169,6 +174,28 @@ def rates(contract):
     return [(line.course.code, line.rate_kind, line.rate_amount)
         for line in contract.lines]
 
+
+def picker(Model, name, values):
+    """The records the client offers for the field name of Model: its
+    domain, as fields_get sends it, evaluated with values"""
+    domain = PYSONDecoder(values).decode(
+        Model.fields_get([name])[name]['domain'])
+    Target = Pool().get(Model._fields[name].model_name)
+    return Target.search(domain)
+
+
+def picker_data():
+    """Two programmes, two years and two providers: each picker offers
+    the records of one of them only"""
+    lycee = create_lycee()
+    return {
+        'year': create_year(2025),
+        'other_year': create_year(2026),
+        'programme': create_programme('CLOUD', lycee),
+        'other_programme': create_programme('GAME', create_lycee('LAM')),
+        'person': create_person("Anne", ("Master", '7'), ("BTS", '5')),
+        'other_person': create_person("Bob", ("Master", '7')),
+        }
 
 
 @contextlib.contextmanager
@@ -536,6 +563,84 @@ class ContractRulesTestCase(unittest.TestCase):
         with self.assertRaises(ContractError) as error:
             Amendment.apply([twice])
         self.assertIn("two lines", error.exception.message)
+
+    # 13. The pickers of the lines in the web client's forms
+
+    @with_transaction()
+    def test_new_contract_line(self):
+        """A new line of the contract form offers the courses of the
+        contract's programme, the semesters of its year and the provider's
+        qualifications; so does a line opened alone"""
+        Line = Pool().get('bts.contract.line')
+        data = picker_data()
+        contract = {
+            'programme': data['programme'].id,
+            'academic_year': data['year'].id,
+            'party': data['person'].id,
+            'role': 'external',
+            }
+        for values in [{'_parent_contract': contract}, contract]:
+            with self.subTest(values=values):
+                self.assertCountEqual(
+                    picker(Line, 'course', values),
+                    [c for m in data['programme'].modules
+                        for c in m.courses])
+                self.assertCountEqual(
+                    picker(Line, 'semester', values),
+                    list(data['year'].semesters))
+                self.assertCountEqual(
+                    picker(Line, 'qualification', values),
+                    list(data['person'].bts_qualifications))
+
+    @with_transaction()
+    def test_new_amendment_line(self):
+        """A new line of the amendment form offers the contract's lines,
+        the courses of its programme (every course before), the semesters
+        of its year and the provider's qualifications; the server refuses a
+        course of another programme"""
+        pool = Pool()
+        Amendment = pool.get('bts.contract.amendment')
+        Line = pool.get('bts.contract.amendment.line')
+        data = picker_data()
+        master, _ = data['person'].bts_qualifications
+        contract = create_contract(data['person'], data['programme'],
+            data['year'], [('M1.1', 'winter', 40, master)])
+        create_contract(data['other_person'], data['programme'],
+            data['year'], [('M1.2', 'winter', 20)])
+        activate(contract)
+        amendment = Amendment(contract=contract, date=dt.date(2025, 11, 1),
+            reason="A course more")
+        self.assertEqual(
+            (amendment.on_change_with_party(),
+                amendment.on_change_with_programme(),
+                amendment.on_change_with_academic_year()),
+            (data['person'], data['programme'], data['year']))
+        values = {'_parent_amendment': {
+                'contract': contract.id,
+                'party': data['person'].id,
+                'programme': data['programme'].id,
+                'academic_year': data['year'].id,
+                }}
+        self.assertCountEqual(
+            picker(Line, 'contract_line', values), list(contract.lines))
+        self.assertCountEqual(
+            picker(Line, 'course', values),
+            [c for m in data['programme'].modules for c in m.courses])
+        self.assertCountEqual(
+            picker(Line, 'semester', values), list(data['year'].semesters))
+        self.assertCountEqual(
+            picker(Line, 'qualification', values),
+            list(data['person'].bts_qualifications))
+
+        amendment.save()
+        with self.assertRaises(DomainValidationError) as error:
+            Amendment.write([amendment], {'lines': [('create', [{
+                                'action': 'add',
+                                'course': course(
+                                    data['other_programme'], 'M1.2').id,
+                                'semester': data['year'].semesters[0].id,
+                                'quantity': 10}])]})
+        self.assertIn("Course", error.exception.message)
 
 
 class DeclaredLessonsTestCase(unittest.TestCase):

@@ -44,6 +44,8 @@ MENU = '//div[@id="menu"]'
 CHAR_CELL = 'div[contains(concat(" ", @class, " "), " column-char ")]'
 # The list of the tab on display (the main menu is outside #tabcontent)
 ACTIVE_LIST = '#tabcontent .tab-pane.active .treeview > table > tbody'
+# Every dialog of sao that reports a problem (src/common.js)
+PROBLEM_DIALOGS = '.error-dialog, .warning-dialog, .user-warning-dialog'
 
 
 class SaoError(AssertionError):
@@ -105,8 +107,7 @@ def wait(driver, timeout=TIMEOUT):
 
 def error_dialog_text(driver):
     "Return the text of the visible sao error or warning dialog, or None"
-    for dialog in driver.find_elements(
-            By.CSS_SELECTOR, '.error-dialog, .warning-dialog'):
+    for dialog in driver.find_elements(By.CSS_SELECTOR, PROBLEM_DIALOGS):
         if dialog.is_displayed():
             return dialog.text.strip() or '(empty dialog)'
     return None
@@ -187,28 +188,45 @@ def menu_entry(driver, title):
         f"the menu entry {title!r}")
 
 
-def menu_entries(driver):
-    """Return the visible menu entries as (depth, label) in display order
-
-    The depth comes from the indentation sao gives to the expander image
-    (margin-left in em, one per level).
-    """
-    return driver.execute_script("""
-        const entries = [];
-        for (const row of document.querySelectorAll('#menu tbody > tr')) {
-            if (row.offsetParent === null) {
-                continue;
-            }
-            const cell = row.querySelector('.column-char');
-            if (!cell) {
-                continue;
-            }
-            const img = row.querySelector('.expander img');
-            const margin = img ? parseFloat(img.style.marginLeft) || 0 : 0;
-            entries.push([margin, cell.getAttribute('title')]);
+_MENU_ROWS_SCRIPT = """
+    // The visible menu rows: [path of labels, has children, expanded, <tr>]
+    const rows = [];
+    const stack = [];
+    for (const row of document.querySelectorAll('#menu tbody > tr')) {
+        if (row.offsetParent === null) {
+            continue;
         }
-        return entries;
-        """)
+        const cell = row.querySelector('.column-char');
+        if (!cell) {
+            continue;
+        }
+        const expander = row.querySelector('.expander');
+        const img = expander ? expander.querySelector('img') : null;
+        const depth = img ? Math.round(parseFloat(img.style.marginLeft) || 0)
+            : 0;
+        stack.length = depth;
+        stack.push(cell.getAttribute('title'));
+        const parent = !!expander && expander.style.visibility === 'visible';
+        rows.push({path: stack.slice(), parent: parent, expanded: false,
+            row: row});
+    }
+    for (let i = 0; i + 1 < rows.length; i++) {
+        rows[i].expanded = rows[i + 1].path.length > rows[i].path.length;
+    }
+    return rows;
+    """
+
+
+def menu_rows(driver):
+    """Return the visible menu entries as dicts: path (the labels from the
+    top), parent (it has children), expanded and row (its <tr>)"""
+    return driver.execute_script(_MENU_ROWS_SCRIPT)
+
+
+def menu_entries(driver):
+    """Return the visible menu entries as (depth, label) in display order,
+    the depth counted from 1 at the top"""
+    return [(len(row['path']), row['path'][-1]) for row in menu_rows(driver)]
 
 
 def menu_children(driver, title):
@@ -307,39 +325,8 @@ def wait_list_contains(driver, value, settle=0.5):
 
 # The labels sao shows for a cell it could not load (src/view/tree.js)
 ERROR_CELL_TEXTS = ('#ERROR', '#ERREUR')
-# Every dialog of sao that reports a problem (src/common.js)
-PROBLEM_DIALOGS = '.error-dialog, .warning-dialog, .user-warning-dialog'
 TABS = '#tablist > li'
 ACTIVE_PANE = '#tabcontent > .tab-pane.active'
-
-_MENU_ROWS_SCRIPT = """
-    // The visible menu rows: [path of labels, has children, expanded, <tr>]
-    const rows = [];
-    const stack = [];
-    for (const row of document.querySelectorAll('#menu tbody > tr')) {
-        if (row.offsetParent === null) {
-            continue;
-        }
-        const cell = row.querySelector('.column-char');
-        if (!cell) {
-            continue;
-        }
-        const expander = row.querySelector('.expander');
-        const img = expander ? expander.querySelector('img') : null;
-        const depth = img ? Math.round(parseFloat(img.style.marginLeft) || 0)
-            : 0;
-        stack.length = depth;
-        stack.push(cell.getAttribute('title'));
-        const parent = !!expander && expander.style.visibility === 'visible';
-        rows.push({path: stack.slice(), parent: parent, expanded: false,
-            row: row});
-    }
-    for (let i = 0; i + 1 < rows.length; i++) {
-        rows[i].expanded = rows[i + 1].path.length > rows[i].path.length;
-    }
-    return rows;
-    """
-
 
 def idle(driver, what, settle=0.3):
     """Wait until sao has no request pending (jQuery.active) and no
@@ -360,12 +347,6 @@ def idle(driver, what, settle=0.3):
             return False
         return True
     wait_for(driver, quiet, what)
-
-
-def menu_rows(driver):
-    """Return the visible menu entries as dicts: path (the labels from the
-    top), parent (it has children), expanded and row (its <tr>)"""
-    return driver.execute_script(_MENU_ROWS_SCRIPT)
 
 
 def expand_whole_menu(driver):
@@ -476,14 +457,6 @@ def script_errors(driver):
     return [entry['message'] for entry in driver.get_log('browser')
         if entry.get('source') == 'javascript'
         and entry['level'] == 'SEVERE']
-
-
-def problem_dialog_text(driver):
-    "Return the text of a visible sao dialog reporting a problem, or None"
-    for dialog in driver.find_elements(By.CSS_SELECTOR, PROBLEM_DIALOGS):
-        if dialog.is_displayed():
-            return dialog.text.strip() or '(empty dialog)'
-    return None
 
 
 def recover(driver):

@@ -24,7 +24,7 @@ from trytond.modules.bts_programme.contract import SHARE_ROLES
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.modules.bts_programme.rate import UNITS as RATE_UNITS
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.rpc import RPC
 from trytond.tools import reduce_ids
 from trytond.transaction import Transaction
@@ -217,6 +217,7 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             ('/form/group[@id="rejection"]', 'states', {
                     'invisible': ~Eval('rejected', False),
                     }),
+            ('/tree', 'visual', If(Eval('rejected', False), 'danger', '')),
             ]
 
     def get_rejected(self, name):

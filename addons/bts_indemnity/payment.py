@@ -444,12 +444,7 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         if self.lycee:
             domain.append(('declaration.lycee', '=', self.lycee.id))
         if self.programme:
-            domain.append(['OR',
-                    ('declaration.contract.programme', '=',
-                        self.programme.id),
-                    ('declaration.member.body.programme', '=',
-                        self.programme.id),
-                    ])
+            domain.append(('declaration.programme', '=', self.programme.id))
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*line.select(
@@ -713,9 +708,11 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         end=run.end_date)[:140]))
         Payment.save(payments)
         Payment.submit(payments)
-        Beneficiary.write(*[x for b, line, payment in zip(
-                    beneficiaries, move_lines, payments, strict=True)
-                for x in [[b], {'move_line': line.id, 'payment': payment.id}]])
+        if payments:
+            Beneficiary.write(*[x for b, line, payment in zip(
+                        beneficiaries, move_lines, payments, strict=True)
+                    for x in [[b], {
+                            'move_line': line.id, 'payment': payment.id}]])
         return payments
 
     @classmethod

@@ -46,6 +46,18 @@ class Declaration(metaclass=PoolMeta):
         submit['invisible'] |= Eval('kind') == 'acts'
         submit['depends'].append('kind')
 
+    @fields.depends('member')
+    def on_change_with_party(self, name=None):
+        return super().on_change_with_party(name)
+
+    @fields.depends('member')
+    def on_change_with_programme(self, name=None):
+        return super().on_change_with_programme(name)
+
+    @classmethod
+    def _check_entered_acts(cls, declarations):
+        "The acts have no check per declaration while drafting"
+
     @classmethod
     def _paths_acts(cls):
         "The body member and the programme of the member's body"
@@ -168,6 +180,22 @@ class DeclarationLine(metaclass=PoolMeta):
         'party.party', "Candidate or Student", ondelete='RESTRICT',
         help="The person evaluated, for the acts per candidate, test, file "
         "or student.")
+
+    @classmethod
+    def view_attributes(cls):
+        "The columns of the acts only on a declaration of acts"
+        not_acts = Eval('declaration_kind') != 'acts'
+        return super().view_attributes() + [
+            (f'/tree/field[@name="{name}"]', 'tree_invisible', not_acts)
+            for name in ['act', 'test_hours', 'sitting', 'candidate']]
+
+    @fields.depends('act')
+    def on_change_with_quantity_digits(self, name=None):
+        return super().on_change_with_quantity_digits(name)
+
+    @fields.depends('act')
+    def on_change_with_total(self, name=None):
+        return super().on_change_with_total(name)
 
     @fields.depends('act')
     def on_change_with_correction(self, name=None):
@@ -348,7 +376,7 @@ class DeclarationLine(metaclass=PoolMeta):
 
     def _rate_acts(self):
         "The act's rate"
-        return self.act.amount
+        return self.act.amount if self.act else None
 
     def _index_unit_acts(self):
         "The act's unit: a semestrial or annual act, paid at the period's end"

@@ -15,18 +15,24 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from sql.aggregate import Sum
+
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.bts_programme import caps
-from trytond.modules.bts_programme.academic_year import window_end
+from trytond.modules.bts_programme.academic_year import (
+    format_date,
+    window_end,
+)
 from trytond.modules.bts_programme.caps import counted_lessons
 from trytond.modules.bts_programme.contract import SHARE_ROLES
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.modules.bts_programme.rate import UNITS as RATE_UNITS
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
-from trytond.tools import reduce_ids
+from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -100,12 +106,17 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         searcher='search_by_kind')
     month = fields.Date(
         "Month", required=True, states={'readonly': _DRAFT},
-        help="The first day of the month declared.")
+        context={'date_format': '%m/%Y'},
+        help="The month declared (month/year).")
     lines = fields.One2Many(
         'bts.declaration.line', 'declaration', "Lines",
-        states={'readonly': _DRAFT})
+        states={'readonly': _DRAFT},
+        context={'declaration_kind': Eval('kind')})
     amount = fields.Function(
-        fields.Numeric("Amount", digits=(16, 2)), 'get_amount')
+        fields.Numeric("Amount", digits=(16, 2),
+            help="The amount of the lines: in draft, at the rates and index "
+            "of today, fixed at submission."),
+        'get_amount')
     rejection_reason = fields.Text(
         "Reason of the Last Rejection", readonly=True)
     rejected = fields.Function(fields.Boolean(
@@ -122,6 +133,16 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # The caps, the approval and the lists filter on these
+        cls._sql_indexes.update({
+                Index(t, (t.contract, Index.Equality()),
+                    (t.state, Index.Equality(cardinality='low'))),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    (t.month, Index.Range())),
+                Index(t, (t.lycee, Index.Equality()),
+                    (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('month', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'submitted'),
@@ -169,7 +190,8 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         return 'lessons'
 
     def get_rec_name(self, name):
-        return f'{self.party.rec_name} {self.month:%Y-%m}'
+        party = self.party.rec_name if self.party else ''
+        return f'{party} {self.month:%m/%Y}'
 
     @classmethod
     def kinds(cls):
@@ -208,8 +230,53 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             (cls._paths(kind)[name],) + tuple(clause[1:])
             for kind in cls.kinds()]
 
-    def get_amount(self, name):
-        return sum((line.amount or 0 for line in self.lines), Decimal(0))
+    @fields.depends('contract')
+    def on_change_contract(self):
+        "The lycée of the contract"
+        if self.contract:
+            self.lycee = self.contract.lycee
+
+    @fields.depends('kind', 'contract')
+    def on_change_with_party(self, name=None):
+        return self.get_by_kind('party')
+
+    @fields.depends('kind', 'contract')
+    def on_change_with_programme(self, name=None):
+        return self.get_by_kind('programme')
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "A month is stored as its first day"
+        values = super().preprocess_values(mode, values)
+        if values.get('month'):
+            values['month'] = values['month'].replace(day=1)
+        return values
+
+    @classmethod
+    def get_amount(cls, declarations, name):
+        """The sum of the amounts stored on the lines, one query; a draft
+        sums what its lines would be paid today"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        line = Line.__table__()
+        amounts = dict.fromkeys((d.id for d in declarations), Decimal(0))
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice([d.id for d in declarations]):
+            cursor.execute(*line.select(
+                    line.declaration, Sum(line.amount),
+                    where=reduce_ids(line.declaration, sub_ids),
+                    group_by=[line.declaration]))
+            for id_, amount in cursor:
+                amounts[id_] = Decimal(str(amount or 0)).quantize(
+                    Decimal('0.01'))
+        for declaration in declarations:
+            if declaration.state == 'draft':
+                amounts[declaration.id] = declaration.on_change_with_amount()
+        return amounts
+
+    @fields.depends('lines')
+    def on_change_with_amount(self, name=None):
+        return sum((line.total or 0 for line in self.lines), Decimal(0))
 
     @classmethod
     def view_attributes(cls):
@@ -270,6 +337,15 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def _stamp(cls, declarations, name):
         "Stamp the step name, refused to whoever took an earlier step"
+        cls._check_person(declarations, name)
+        cls.write(declarations, {
+                f'{name}_by': Transaction().user,
+                f'{name}_on': dt.datetime.now(),
+                })
+
+    @classmethod
+    def _check_person(cls, declarations, name):
+        "Refuse the step name to whoever took an earlier step"
         user = Transaction().user
         earlier = cls.STEPS[:cls.STEPS.index(name)]
         for declaration in declarations:
@@ -281,10 +357,6 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                             'bts_indemnity.msg_declaration_same_person',
                             declaration=declaration.rec_name,
                             step=cls.fields_get([field])[field]['string']))
-        cls.write(declarations, {
-                f'{name}_by': Transaction().user,
-                f'{name}_on': dt.datetime.now(),
-                })
 
     @classmethod
     def check(cls, declarations, counted=COUNTED_STATES):
@@ -304,6 +376,7 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             for line in declaration.lines:
                 line.check()
         for kind, same in kinds.items():
+            getattr(cls, f'_check_entered_{kind}')(same)
             getattr(cls, f'check_caps_{kind}')(same, counted)
         Line.compute_amounts(
             [line for d in declarations for line in d.lines])
@@ -381,6 +454,51 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             line_criteria={'semester', 'academic_year'}, **criteria)
 
     @classmethod
+    def _check_entered_lessons(cls, declarations):
+        "The contracts' planned lessons, while drafting and at each step"
+        cls.check_planned_lessons(declarations)
+
+    @classmethod
+    def check_planned_lessons(cls, declarations):
+        """Lessons only within the contract's planned lessons of the course
+        (vademecum §II.4): the declarations on their way and those of the
+        batch together; beyond them an amendment is needed. One grouped
+        query for the batch"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        line, declaration = Line.__table__(), cls.__table__()
+        contracts = {d.contract.id: d.contract for d in declarations}
+        declared = defaultdict(Decimal)
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(list(contracts)):
+            cursor.execute(*line.join(declaration,
+                    condition=line.declaration == declaration.id
+                    ).select(
+                    declaration.contract, line.course, Sum(line.quantity),
+                    where=reduce_ids(declaration.contract, sub_ids)
+                    & declaration.state.in_(COUNTED_STATES),
+                    group_by=[declaration.contract, line.course]))
+            for contract, course, quantity in cursor:
+                declared[contract, course] += Decimal(str(quantity or 0))
+        batch = defaultdict(Decimal)
+        for record in declarations:
+            if record.state not in COUNTED_STATES:
+                for record_line in record.lines:
+                    batch[record.contract.id, record_line.course.id] += (
+                        record_line.quantity)
+        for (contract_id, course_id), quantity in batch.items():
+            contract = contracts[contract_id]
+            total = declared[contract_id, course_id] + quantity
+            planned = sum(line.quantity for line in contract.lines
+                if line.course.id == course_id)
+            if total > planned:
+                course = Pool().get('bts.programme.course')(course_id)
+                raise DeclarationError(gettext(
+                        'bts_indemnity.msg_line_beyond_plan',
+                        course=course.rec_name, contract=contract.rec_name,
+                        declared=counted_lessons(total), planned=planned))
+
+    @classmethod
     def check_caps_lessons(cls, declarations, counted=COUNTED_STATES):
         """The caps of art. 9(2), on declared lessons, with the functions
         the contracts use; a lesson counts in the academic year and the
@@ -442,6 +560,7 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('approved')
     def approve(cls, declarations):
+        cls._check_person(declarations, 'approved')
         cls.check(declarations, APPROVED_STATES)
         cls._stamp(declarations, 'approved')
 
@@ -483,12 +602,17 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
             'required': Eval('_parent_declaration', {}).get(
                 'kind') == 'lessons',
             })
+    courses = fields.Function(fields.Many2Many(
+            'bts.programme.course', None, None, "Courses of the Contract"),
+        'on_change_with_courses')
     quantity = fields.Numeric(
-        "Quantity", digits=(16, 2), required=True,
+        "Quantity", digits=(16, Eval('quantity_digits', 2)), required=True,
         domain=[('quantity', '>', 0)],
         help="Lessons, hours, candidates, tests, files, students, decisions "
         "or meetings, as the unit of the rate says; only hours may have "
         "decimals.")
+    quantity_digits = fields.Function(
+        fields.Integer("Quantity Digits"), 'on_change_with_quantity_digits')
     academic_year = fields.Many2One(
         'bts.academic_year', "Academic Year", readonly=True)
     semester = fields.Many2One('bts.semester', "Semester", readonly=True)
@@ -501,12 +625,78 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
     index = fields.Numeric("Index", digits=(16, 2), readonly=True)
     euro_rate = fields.Numeric("Rate in Euros", digits=(16, 2), readonly=True)
     amount = fields.Numeric("Amount", digits=(16, 2), readonly=True)
+    total = fields.Function(fields.Numeric(
+            "Amount", digits=(16, 2),
+            help="In draft, what the line would be paid at the rates and "
+            "index of today; from submission, the amount stored."),
+        'on_change_with_total')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('declaration')
         cls._order.insert(0, ('date', 'ASC'))
+        t = cls.__table__()
+        # The caps count the lines per academic year, semester and course
+        cls._sql_indexes.update({
+                Index(t, (t.academic_year, Index.Equality())),
+                Index(t, (t.semester, Index.Equality())),
+                Index(t, (t.course, Index.Equality())),
+                Index(t, (t.date, Index.Range())),
+                })
+        # The contract's courses only (the programme's, as contracted)
+        cls.course.domain = [
+            If(Bool(Eval('courses')), ('id', 'in', Eval('courses', [])), ()),
+            ]
+
+    @fields.depends('declaration', '_parent_declaration.kind',
+        '_parent_declaration.contract')
+    def on_change_with_courses(self, name=None):
+        "The courses of the contract of a declaration of lessons"
+        contract = getattr(self.declaration, 'contract', None)
+        if contract:
+            return sorted({line.course.id for line in contract.lines})
+        return []
+
+    @fields.depends('declaration', '_parent_declaration.kind',
+        '_parent_declaration.contract')
+    def on_change_with_quantity_digits(self, name=None):
+        "No decimals for the quantities counted whole"
+        return 0 if self.declaration and self.declaration.kind and (
+            self.whole) else 2
+
+    @fields.depends('amount', 'date', 'quantity', 'course', 'declaration',
+        'academic_year', 'semester',
+        '_parent_declaration.kind', '_parent_declaration.state',
+        '_parent_declaration.contract', '_parent_declaration.month')
+    def on_change_with_total(self, name=None):
+        """The amount stored past draft; in draft, what the line would be
+        paid now, as the submission computes it"""
+        declaration = self.declaration
+        if not declaration or not declaration.kind:
+            return None
+        if declaration.state not in {None, 'draft'}:
+            return self.amount
+        if not self.date or self.quantity is None:
+            return None
+        pool = Pool()
+        WageIndex = pool.get('bts.wage_index')
+        AcademicYear = pool.get('bts.academic_year')
+        Semester = pool.get('bts.semester')
+        try:
+            if not self.academic_year:
+                self.academic_year = AcademicYear.find(self.date)
+            if not self.semester:
+                self.semester = Semester.find(self.date)
+            rate = self.rate_at_index_100()
+            if rate is None:
+                return None
+            return WageIndex.line_amount(
+                rate, self.quantity, self.get_index_date())[2]
+        except UserError:
+            # Not computable yet (no index, no academic year): the entry
+            # checks say why when the line is saved.
+            return None
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -521,20 +711,52 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
         return values
 
     @classmethod
+    def _validate(cls, lines, field_names=None):
+        # The rule of whole numbers, with its article, before the digits of
+        # the field
+        for line in lines:
+            line.check_whole()
+        super()._validate(lines, field_names=field_names)
+
+    @classmethod
     def validate(cls, lines):
-        "What a line must be when it is entered"
+        "What a line must be when it is entered, while drafting"
+        Declaration = Pool().get('bts.declaration')
         super().validate(lines)
         for line in lines:
             line.check_entry()
+        declarations = Declaration.browse({line.declaration.id
+                for line in lines})
+        for kind, same in Declaration.by_kind(declarations).items():
+            getattr(Declaration, f'_check_entered_{kind}')(same)
 
     def check_entry(self):
         """The checks of a line when it is entered, again on submission and
-        approval"""
+        approval: whole numbers, the date in the declared period and those
+        of the kind"""
         self.check_whole()
+        start, end = self.declaration.period()
+        if self.date and not (start <= self.date <= end):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_outside_period',
+                    line=self.rec_name, start=format_date(start),
+                    end=format_date(end)))
         getattr(self, f'_check_entry_{self.declaration.kind}')()
 
     def _check_entry_lessons(self):
-        "A line of lessons has no check of its own when it is entered"
+        """Lessons only within an active contract's dates (vademecum §II.4)
+        and while the programme runs; the contract's planned lessons are
+        checked per declaration (Declaration.check_planned_lessons)"""
+        contract = self.declaration.contract
+        if (contract.state != 'active'
+                or not (contract.start_date <= self.date
+                    <= contract.end_date)):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_outside_contract',
+                    line=self.rec_name, contract=contract.rec_name,
+                    start=format_date(contract.start_date),
+                    end=format_date(contract.end_date)))
+        contract.programme.check_running(self.date, courses=[self.course])
 
     @property
     def whole(self):
@@ -558,47 +780,15 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
                     line=self.rec_name, quantity=counted_lessons(quantity)))
 
     def check(self):
-        declaration = self.declaration
-        start, end = declaration.period()
-        if not (start <= self.date <= end):
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_outside_period',
-                    line=self.rec_name, start=start, end=end))
+        "The checks of a line on submission and approval"
         self.check_entry()
-        getattr(self, f'check_{declaration.kind}')()
+        getattr(self, f'check_{self.declaration.kind}')()
 
     def check_lessons(self):
-        """Lessons only within an active contract's dates and planned
-        lessons (vademecum §II.4); beyond them an amendment is needed"""
-        pool = Pool()
-        Line = pool.get('bts.declaration.line')
-        contract = self.declaration.contract
-        if (contract.state != 'active'
-                or not (contract.start_date <= self.date
-                    <= contract.end_date)):
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_outside_contract',
-                    line=self.rec_name, contract=contract.rec_name,
-                    start=contract.start_date, end=contract.end_date))
-        contract.programme.check_running(self.date, courses=[self.course])
-        planned = sum(line.quantity for line in contract.lines
-            if line.course == self.course)
-        declared = sum(line.quantity for line in Line.search([
-                    ('declaration.contract', '=', contract.id),
-                    ['OR',
-                        ('declaration.state', 'in', COUNTED_STATES),
-                        ('declaration', '=', self.declaration.id),
-                        ],
-                    ('course', '=', self.course.id),
-                    ]))
-        if declared > planned:
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_beyond_plan',
-                    course=self.course.rec_name, contract=contract.rec_name,
-                    declared=counted_lessons(declared), planned=planned))
+        "A line of lessons has no check at submission beyond its entry's"
 
     def get_rec_name(self, name):
-        return f'{self.declaration.rec_name} {self.date}'
+        return f'{self.declaration.rec_name} {format_date(self.date)}'
 
     def rate_at_index_100(self):
         "The rate of the line's unit at index 100"
@@ -606,7 +796,7 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
 
     def _rate_lessons(self):
         "The rate of the contract line of the course"
-        for line in self.declaration.contract.lines:
+        for line in getattr(self.declaration.contract, 'lines', []):
             if line.course == self.course:
                 return line.rate_amount
 

@@ -189,6 +189,12 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         'bts.payment.run.beneficiary', 'run', "Beneficiaries", readonly=True)
     lines = fields.One2Many(
         'bts.payment.run.line', 'run', "Lines", readonly=True)
+    declarations = fields.Many2Many(
+        'bts.payment.run-bts.declaration', 'run', 'declaration',
+        "Declarations", readonly=True,
+        states={'invisible': ~Eval('declarations')},
+        help="Only these declarations: the run was started from a "
+        "selection of the declarations list.")
     months = fields.Function(fields.Char(
             "Months Covered",
             help="The months of service of the lines the run pays: every "
@@ -445,6 +451,9 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             domain.append(('declaration.lycee', '=', self.lycee.id))
         if self.programme:
             domain.append(('declaration.programme', '=', self.programme.id))
+        if self.declarations:
+            domain.append(('declaration', 'in',
+                    [d.id for d in self.declarations]))
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*line.select(
@@ -823,6 +832,22 @@ class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     (d for d in declarations if d.state == 'paid'),
                     key=lambda d: d.id))
             RunLine.mark_paid(lines, False)
+
+
+class RunDeclaration(ModelSQL):
+    "A declaration of the selection a payment run was started from"
+    __name__ = 'bts.payment.run-bts.declaration'
+    __string__ = "Payment Run - Declaration"
+    run = fields.Many2One(
+        'bts.payment.run', "Payment Run", required=True, ondelete='CASCADE')
+    declaration = fields.Many2One(
+        'bts.declaration', "Declaration", required=True,
+        ondelete='RESTRICT')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('run')
 
 
 class Beneficiary(ClientGuardMixin, ModelSQL, ModelView):

@@ -34,6 +34,11 @@ def day_of_month(year, month, day):
     return dt.date(year, month, 1) + relativedelta(day=day)
 
 
+def format_date(date):
+    "The date as the user's language writes it: dd/mm/yyyy in French"
+    return Pool().get('ir.lang').get().strftime(date) if date else ''
+
+
 def window_end(start, months):
     """Return the last day of a window of months "à compter de" start: the
     day before the same date months later (1 March 2025 + 24 months ends on

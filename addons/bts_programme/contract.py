@@ -10,6 +10,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Exclude,
+    Index,
     ModelSQL,
     ModelView,
     Workflow,
@@ -153,6 +154,14 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     where=t.state != 'cancelled'),
                 'bts_programme.msg_contract_unique'),
             ]
+        # The caps and the lists filter on these
+        cls._sql_indexes.update({
+                Index(t, (t.party, Index.Equality()),
+                    (t.academic_year, Index.Equality())),
+                Index(t, (t.programme, Index.Equality()),
+                    (t.academic_year, Index.Equality())),
+                Index(t, (t.state, Index.Equality(cardinality='low'))),
+                })
         cls._order = [('academic_year', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
             ('draft', 'signed'),

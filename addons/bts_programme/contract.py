@@ -20,7 +20,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from . import caps
 from .exceptions import ContractError
@@ -84,6 +84,10 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     lecturer), changed only by numbered amendments (avenants)."""
     __name__ = 'bts.contract'
     __string__ = "Contract"
+    number = fields.Char(
+        "Number", readonly=True,
+        help="Given when the contract is signed, from the sequence of the "
+        "contracts.")
     party = fields.Many2One(
         'party.party', "Provider", required=True, ondelete='RESTRICT',
         states={'readonly': _READONLY})
@@ -231,6 +235,7 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         _, operator, value = clause
         bool_op = 'AND' if operator.startswith('!') else 'OR'
         return [bool_op,
+            ('number', operator, value),
             ('party.rec_name', operator, value),
             ('programme.rec_name', operator, value),
             ]
@@ -444,6 +449,22 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         cls.check_qualifications(contracts)
         cls.check_caps(contracts)
         Line.set_rates([line for c in contracts for line in c.lines])
+        cls.set_number(contracts)
+
+    @classmethod
+    def set_number(cls, contracts):
+        "Number the contracts signed for the first time"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Sequence = pool.get('ir.sequence')
+        # The number is the server's, whoever signs
+        with without_check_access():
+            sequence = Sequence(ModelData.get_id(
+                    'bts_programme', 'sequence_contract'))
+            for contract in contracts:
+                if not contract.number:
+                    contract.number = sequence.get()
+        cls.save(contracts)
 
     @classmethod
     @ModelView.button

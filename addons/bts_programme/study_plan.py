@@ -177,6 +177,16 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f'{self.code} - {self.name}'
 
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        "A course is found by its code or its name"
+        _, operator, value = clause[:3]
+        bool_op = 'AND' if operator.startswith('!') else 'OR'
+        return [bool_op,
+            ('code', operator, value, *clause[3:]),
+            ('name', operator, value, *clause[3:]),
+            ]
+
     @fields.depends('module', '_parent_module.programme')
     def on_change_with_programme(self, name=None):
         return self.module.programme if self.module else None

@@ -256,6 +256,33 @@ class ContractRulesTestCase(unittest.TestCase):
                     ('M1.1', 'winter', 40, other.bts_qualifications[0])])
         self.assertIn("Linked Qualification", str(error.exception))
 
+    @with_transaction()
+    def test_number_at_signature(self):
+        """A contract is numbered when signed, once; a contract and a course
+        are found by number and code"""
+        pool = Pool()
+        Contract = pool.get('bts.contract')
+        Course = pool.get('bts.programme.course')
+        year = create_year(2025)
+        programme = create_programme('IT', create_lycee())
+        first = create_contract(create_person("Ann", ("BTS", '5')),
+            programme, year, [('M1.1', 'winter', 10)])
+        second = create_contract(create_person("Bob", ("BTS", '5')),
+            programme, year, [('M1.1', 'winter', 10)], sign=False)
+        self.assertRegex(first.number, r'^C-\d{4}-00001$')
+        self.assertIsNone(second.number)
+        Contract.sign([second])
+        self.assertRegex(second.number, r'^C-\d{4}-00002$')
+        Contract.draft([second])
+        Contract.sign([second])
+        self.assertRegex(second.number, r'^C-\d{4}-00002$')
+        self.assertEqual(
+            Contract.search([('rec_name', '=', first.number)]), [first])
+        self.assertEqual(
+            [c.code for c in Course.search([
+                        ('rec_name', 'ilike', 'M1.1'),
+                        ('programme', '=', programme.id)])], ['M1.1'])
+
     # 17. The specific message first (vademecum §II.4, §K.18)
 
     @with_transaction()

@@ -4,20 +4,17 @@
 of each programme per academic year against its budget."""
 from decimal import Decimal
 
+from sql.aggregate import Sum
+
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.report import Report
+from trytond.tools import reduce_ids
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
+from .indemnity_usage import summed_amount
 from .report import DocumentMixin
-
-
-def _declared(state, **criteria):
-    "Sum the declared amounts of the state matching criteria"
-    Total = Pool().get('bts.declaration.total')
-    domain = [('state', '=', state)]
-    domain += [(name, '=', value.id) for name, value in criteria.items()]
-    return sum((t.amount or 0 for t in Total.search(domain)), Decimal(0))
 
 
 class ProgrammeBudget(ModelSQL, ModelView):
@@ -52,13 +49,36 @@ class ProgrammeBudget(ModelSQL, ModelView):
     def get_rec_name(self, name):
         return f'{self.programme.rec_name} {self.academic_year.rec_name}'
 
-    def get_cost(self, name):
-        criteria = dict(
-            programme=self.programme, academic_year=self.academic_year)
-        if name == 'remaining':
-            return (self.amount - _declared('paid', **criteria)
-                - _declared('approved', **criteria))
-        return _declared(name, **criteria)
+    @classmethod
+    def get_cost(cls, budgets, names):
+        """The paid and the approved, unpaid amounts of the budgets'
+        programmes and academic years, summed in one query over the
+        declaration lines, and what remains of each budget"""
+        Monthly = Pool().get('bts.indemnity.monthly')
+        cursor = Transaction().connection.cursor()
+        lines = Monthly.approved_lines()
+        cursor.execute(*lines.select(
+                lines.programme, lines.academic_year,
+                Sum(lines.paid), Sum(lines.approved),
+                where=reduce_ids(lines.programme,
+                    {b.programme.id for b in budgets})
+                & reduce_ids(lines.academic_year,
+                    {b.academic_year.id for b in budgets}),
+                group_by=[lines.programme, lines.academic_year]))
+        costs = {(programme, year): {
+                'paid': summed_amount(paid),
+                'approved': summed_amount(approved)}
+            for programme, year, paid, approved in cursor}
+        result = {n: {} for n in names}
+        for budget in budgets:
+            cost = costs.get(
+                (budget.programme.id, budget.academic_year.id),
+                {'paid': Decimal(0), 'approved': Decimal(0)})
+            cost['remaining'] = (
+                budget.amount - cost['paid'] - cost['approved'])
+            for name in names:
+                result[name][budget.id] = cost[name]
+        return result
 
 
 class StatementStart(ModelView):

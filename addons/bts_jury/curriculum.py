@@ -6,7 +6,8 @@ check them again with the same functions."""
 import datetime as dt
 from decimal import Decimal
 
-from sql.aggregate import Sum
+from sql import Literal, Union
+from sql.aggregate import Max, Min, Sum
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
@@ -15,7 +16,9 @@ from trytond.modules.bts_programme.academic_year import (
     add_months,
     window_end,
 )
+from trytond.modules.bts_programme.guard import ReadOnlyViewMixin
 from trytond.pool import Pool
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
 from .exceptions import CurriculumHoursError
@@ -27,6 +30,8 @@ MEMBER_LIMITS = {'accreditation': 120, 'renewal': 120}
 ACCREDITATION_MONTHS = 24
 RENEWAL_MONTHS = 24
 COORDINATOR_ROLES = {'coordinator', 'secretary'}
+# The share of a cap from which the hours are shown as near it
+WARNING_SHARE = Decimal('0.9')
 WORK_KINDS = [
     ('accreditation', "Initial Accreditation"),
     ('operation', "Operation of the Programme"),
@@ -154,3 +159,119 @@ class Work(ModelSQL, ModelView):
                     programme=programme.rec_name, kind=self.kind_string,
                     start=start, end=end,
                     errors='\n'.join(f'- {e}' for e in errors)))
+
+
+class CurriculumUsage(ReadOnlyViewMixin, ModelSQL, ModelView):
+    """Hours of work of a programme's curriculum group per kind of work,
+    and of each member where Annex E caps a member's hours, against the
+    caps: 320 hours of the group and 120 of a member for an initial
+    accreditation or a re-accreditation, 100 hours of the group per
+    academic year for the operation of the programme (RULES.md §C.2,
+    §K.6). The hours of an initial accreditation or a re-accreditation are
+    all those of the kind recorded for the programme: Work.check_caps
+    accepts them only within its period."""
+    __name__ = 'bts.curriculum.usage'
+    __string__ = "Curriculum Group Hours against the Caps"
+    programme = fields.Many2One(
+        'bts.programme', "Programme", required=True, readonly=True)
+    kind = fields.Selection(WORK_KINDS, "Kind of Work", readonly=True)
+    kind_string = kind.translated('kind')
+    academic_year = fields.Many2One(
+        'bts.academic_year', "Academic Year", readonly=True,
+        help="The academic year of the operation hours, capped per year.")
+    party = fields.Many2One(
+        'party.party', "Member", readonly=True,
+        help="Empty for the hours of the whole group.")
+    hours = fields.Numeric("Hours", digits=(16, 1), readonly=True)
+    limit = fields.Function(fields.Integer("Limit"), 'get_limit')
+    remaining = fields.Function(
+        fields.Numeric("Remaining", digits=(16, 1)), 'get_limit')
+    level = fields.Function(fields.Selection([
+                (None, ""),
+                ('warning', "Near the Limit (over 90 %)"),
+                ('danger', "Over the Limit"),
+                ], "Level"), 'get_limit')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('programme')
+        cls._order[0:0] = [('programme', 'ASC'), ('kind', 'ASC'),
+            ('academic_year', 'DESC'), ('party', 'ASC')]
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('level') == 'danger', 'danger',
+                    If(Eval('level') == 'warning', 'warning', ''))),
+            ]
+
+    @classmethod
+    def table_query(cls):
+        """The hours of each group (programme, kind of work and, for the
+        operation, academic year), then of each member of the kinds with a
+        member cap; a group's row has the id of its first work times 2, a
+        member's that id plus 1"""
+        pool = Pool()
+        Work = pool.get('bts.jury.work')
+        Member = pool.get('bts.jury.member')
+        Body = pool.get('bts.jury.body')
+        AcademicYear = pool.get('bts.academic_year')
+        work, member, body, year = (Work.__table__(), Member.__table__(),
+            Body.__table__(), AcademicYear.__table__())
+        works = work.join(member, condition=work.member == member.id
+            ).join(body, condition=member.body == body.id
+            ).join(year, 'LEFT',
+                condition=(work.kind == 'operation')
+                & (year.start_date <= work.date)
+                & (year.end_date >= work.date))
+        keys = [body.programme, work.kind, year.id]
+        columns = [Max(work.create_date).as_('create_date'),
+            Max(work.write_date).as_('write_date'),
+            body.programme.as_('programme'), work.kind.as_('kind'),
+            year.id.as_('academic_year')]
+        rows = Union(
+            works.select(
+                (Min(work.id) * 2).as_('id'), *columns,
+                Literal(None).as_('party'), Sum(work.hours).as_('hours'),
+                group_by=keys),
+            works.select(
+                (Min(work.id) * 2 + 1).as_('id'), *columns,
+                member.party.as_('party'), Sum(work.hours).as_('hours'),
+                where=work.kind.in_(list(MEMBER_LIMITS)),
+                group_by=keys + [member.party]),
+            all_=True)
+        return rows.select(
+            rows.id,
+            Literal(0).as_('create_uid'), rows.create_date,
+            Literal(0).as_('write_uid'), rows.write_date,
+            rows.programme, rows.kind, rows.academic_year, rows.party,
+            rows.hours)
+
+    def get_rec_name(self, name):
+        names = [self.programme.rec_name, self.kind_string]
+        if self.academic_year:
+            names.append(self.academic_year.rec_name)
+        if self.party:
+            names.append(self.party.rec_name)
+        return ' - '.join(names)
+
+    @classmethod
+    def get_limit(cls, usages, names):
+        result = {n: {} for n in names}
+        for usage in usages:
+            limit = (MEMBER_LIMITS if usage.party else GROUP_LIMITS)[
+                usage.kind]
+            level = None
+            if usage.hours > limit:
+                level = 'danger'
+            elif usage.hours > limit * WARNING_SHARE:
+                level = 'warning'
+            values = {
+                'limit': limit,
+                'remaining': limit - usage.hours,
+                'level': level,
+                }
+            for name in names:
+                result[name][usage.id] = values[name]
+        return result

@@ -134,14 +134,17 @@ class Pay(Process):
     a draft run of their months, limited to them and computed, for
     ministry finance to check and post"""
     __name__ = 'bts.declaration.pay'
-    result = StateView('bts.declaration.process.result',
-        'bts_indemnity.declaration_process_result_view_form', [
-            Button("Close", 'end', 'tryton-close'),
-            Button("Open the Payment Run", 'open_', 'tryton-forward',
-                default=True),
-            ])
     open_ = StateAction('bts_indemnity.act_payment_run')
     from_state = 'approved'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Tryton keeps the base's definition of a state: extend it here
+        cls.result.buttons[0].default = False
+        cls.result.buttons.append(Button(
+                "Open the Payment Run", 'open_', 'tryton-forward',
+                default=True))
 
     def transition_start(self):
         Run = Pool().get('bts.payment.run')

@@ -432,26 +432,33 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         return [('contract', '=', self.contract.id)]
 
     @classmethod
-    def declared(cls, role, counted, exclude=(), **criteria):
-        """Return the declared lessons of role per programme code, of the
-        declarations in the counted states matching criteria (party,
-        academic_year, semester, programme), leaving out the declarations
-        of exclude"""
+    def declared(cls, role, counted, keys, subjects, exclude=()):
+        """Return the declared lessons of role per subject and programme
+        code, {(ids of keys): {code: lessons}}, of the declarations in the
+        counted states, for subjects (tuples of records of keys: party,
+        programme, academic_year, semester), leaving out those of exclude:
+        one grouped query for a whole batch"""
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         Contract = pool.get('bts.contract')
         declaration, line = cls.__table__(), Line.__table__()
         contract = Contract.__table__()
+        line_keys = {'semester', 'academic_year'}
         where = declaration.state.in_(counted)
-        if exclude:
-            where &= ~reduce_ids(declaration.id, [d.id for d in exclude])
-        return caps.lessons_per_programme(
+        for index, name in enumerate(keys):
+            table = line if name in line_keys else contract
+            where &= reduce_ids(getattr(table, name),
+                {subject[index].id for subject in subjects})
+        # A batch is normally not counted yet (drafts on submission,
+        # verified on approval): nothing to leave out then
+        if counted_ids := [d.id for d in exclude if d.state in counted]:
+            where &= ~reduce_ids(declaration.id, counted_ids)
+        return caps.lessons_per_key(
             line.join(declaration,
                 condition=line.declaration == declaration.id
                 ).join(contract,
                 condition=declaration.contract == contract.id),
-            line, contract, where, role,
-            line_criteria={'semester', 'academic_year'}, **criteria)
+            line, contract, where, role, keys, line_criteria=line_keys)
 
     @classmethod
     def _check_entered_lessons(cls, declarations):
@@ -517,25 +524,31 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                             line.academic_year)]:
                     requested[key][contract.programme.code] += (
                         line.quantity)
-        for (scope, role, subject, period), lessons in requested.items():
-            if scope == 'year' and role == 'external':
-                caps.check_external_year(subject, period,
-                    cls.declared('external', counted, exclude=declarations,
-                        party=subject, academic_year=period),
+        for scope, role, keys, check in [
+                ('year', 'external', ('party', 'academic_year'),
+                    caps.check_external_year),
+                ('semester', 'specialised', ('party', 'semester'),
+                    caps.check_specialised_semester)]:
+            subjects = {(subject, period): lessons
+                for (scope_, role_, subject, period), lessons
+                in requested.items() if (scope_, role_) == (scope, role)}
+            if not subjects:
+                continue
+            used = cls.declared(role, counted, keys, subjects,
+                exclude=declarations)
+            for (subject, period), lessons in subjects.items():
+                check(subject, period, used.get((subject.id, period.id), {}),
                     _counted(lessons))
-            elif scope == 'semester' and role == 'specialised':
-                caps.check_specialised_semester(subject, period,
-                    cls.declared('specialised', counted,
-                        exclude=declarations,
-                        party=subject, semester=period), _counted(lessons))
-            elif scope == 'share' and role in SHARE_ROLES:
+        for (scope, role, subject, period), lessons in requested.items():
+            if scope == 'share' and role in SHARE_ROLES:
                 for code, quantity in lessons.items():
                     share[(subject, period)][code] += quantity
-        for (programme, year), lessons in share.items():
-            caps.check_external_share(programme, year,
-                cls.declared(SHARE_ROLES, counted, exclude=declarations,
-                    programme=programme, academic_year=year),
-                _counted(lessons))
+        if share:
+            used = cls.declared(SHARE_ROLES, counted,
+                ('programme', 'academic_year'), share, exclude=declarations)
+            for (programme, year), lessons in share.items():
+                caps.check_external_share(programme, year,
+                    used.get((programme.id, year.id), {}), _counted(lessons))
 
     @classmethod
     @ModelView.button
@@ -700,7 +713,8 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
 
     @classmethod
     def preprocess_values(cls, mode, values):
-        "The academic year and semester of the date of service (art. 1, 4°)"
+        """The academic year and semester of the date of service (art. 1,
+        4°); a whole quantity without decimals"""
         pool = Pool()
         AcademicYear = pool.get('bts.academic_year')
         Semester = pool.get('bts.semester')
@@ -708,6 +722,11 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
         if values.get('date'):
             values['academic_year'] = AcademicYear.find(values['date']).id
             values['semester'] = Semester.find(values['date']).id
+        quantity = values.get('quantity')
+        if (isinstance(quantity, Decimal)
+                and quantity == quantity.to_integral_value()):
+            # 2.0 lessons are 2 lessons, within the field's whole digits
+            values['quantity'] = quantity.quantize(Decimal(1))
         return values
 
     @classmethod

@@ -106,7 +106,7 @@ class Submission(ClientGuardMixin, ModelSQL, ModelView):
             self.month = self.body.academic_year.start_date
 
     def get_rec_name(self, name):
-        return f'{self.body.rec_name} {self.month:%Y-%m}'
+        return f'{self.body.rec_name} {self.month:%m/%Y}'
 
     def period(self):
         "The first and last day of the sittings and acts submitted"

@@ -6,6 +6,7 @@
 Callers gather the lessons already counted and the lessons requested, each
 per programme, and call the check; the check raises a CapError that names
 the cap, the figures, the programmes involved and the article."""
+from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Sum
@@ -43,18 +44,35 @@ def lessons_per_programme(
 
     lines is line joined to contract, the lessons of the contracts or of
     the declarations under them."""
-    Programme = Pool().get('bts.programme')
-    programme = Programme.__table__()
-    where &= contract.role.in_(role if isinstance(role, tuple) else (role,))
     for name, value in criteria.items():
         table = line if name in line_criteria else contract
         where &= getattr(table, name) == value.id
+    return lessons_per_key(
+        lines, line, contract, where, role).get((), {})
+
+
+def lessons_per_key(lines, line, contract, where, role, keys=(),
+        line_criteria=()):
+    """Return the lessons of lines per value of the columns keys (party,
+    programme, academic_year, semester: of line when line_criteria names
+    it, else of contract) and per programme code, counted: {(ids of keys):
+    {code: lessons}}, of the contracts of role (a role or a tuple of roles)
+    where where holds, in one aggregate query: the caps of a whole batch
+    are read at once."""
+    Programme = Pool().get('bts.programme')
+    programme = Programme.__table__()
+    where &= contract.role.in_(role if isinstance(role, tuple) else (role,))
+    columns = [getattr(line if name in line_criteria else contract, name)
+        for name in keys]
     cursor = Transaction().connection.cursor()
     cursor.execute(*lines.join(programme,
             condition=contract.programme == programme.id
-            ).select(programme.code, Sum(line.quantity),
-            where=where, group_by=[programme.code]))
-    return {code: counted_lessons(quantity) for code, quantity in cursor}
+            ).select(*columns, programme.code, Sum(line.quantity),
+            where=where, group_by=columns + [programme.code]))
+    result = defaultdict(dict)
+    for *key, code, quantity in cursor:
+        result[tuple(key)][code] = counted_lessons(quantity)
+    return result
 
 
 def _detail(lessons):

@@ -143,12 +143,12 @@ def payroll_xlsx(run):
     workbook = xlsxwriter.Workbook(output, {'in_memory': True})
     bold = workbook.add_format({'bold': True})
     formats = {
-        'money': workbook.add_format({'num_format': '#,##0.00'}),
+        'money': workbook.add_format({'num_format': '#,##0.00 €'}),
         'money_total': workbook.add_format(
-            {'num_format': '#,##0.00', 'bold': True}),
+            {'num_format': '#,##0.00 €', 'bold': True}),
         'quantity': workbook.add_format({'num_format': '0.00'}),
         'rate': workbook.add_format({'num_format': '0.000'}),
-        'date': workbook.add_format({'num_format': 'yyyy-mm-dd'}),
+        'date': workbook.add_format({'num_format': 'dd/mm/yyyy'}),
         }
     beneficiaries, lines = _beneficiaries(run), _run_lines(run)
     sheets = [
@@ -203,7 +203,9 @@ def payroll_csv(run):
     rows = []
     for row, line, amount in _paid_lines(beneficiaries, lines):
         party, national_id, number = row[1:4]
-        name, *values = _detail_row(party, line, amount)
+        name, declaration, date, *values = _detail_row(party, line, amount)
+        # Luxembourg's day/month/year, whatever the user's language
+        values = [declaration, date.strftime('%d/%m/%Y'), *values]
         rows.append(values)
         writer.writerow([name, national_id or '', number.number, *values])
     total = sum((row[-1] for row in rows), Decimal(0))

@@ -359,7 +359,7 @@ class JuryRulesTestCase(unittest.TestCase):
         with self.assertRaises(CurriculumHoursError) as cm:
             Work.create([{'member': teacher.id, 'kind': 'accreditation',
                         'date': dt.date(2026, 3, 1), 'hours': Decimal(1)}])
-        self.assertIn('(2024-02-29 to 2026-02-28)', cm.exception.message)
+        self.assertIn('(29/02/2024 to 28/02/2026)', cm.exception.message)
 
     @with_transaction()
     def test_renewal_window(self):
@@ -379,7 +379,7 @@ class JuryRulesTestCase(unittest.TestCase):
         with self.assertRaises(CurriculumHoursError) as cm:
             Work.create([{'member': teacher.id, 'kind': 'renewal',
                         'date': dt.date(2028, 9, 14), 'hours': Decimal(1)}])
-        self.assertIn('(2028-09-15 to 2030-09-14)', cm.exception.message)
+        self.assertIn('(15/09/2028 to 14/09/2030)', cm.exception.message)
 
     @with_transaction()
     def test_mandate_and_deadline(self):

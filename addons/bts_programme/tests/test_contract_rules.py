@@ -328,7 +328,7 @@ class ContractRulesTestCase(unittest.TestCase):
             ('REQ', 2024, 'requested', "is not accredited (Requested)"),
             ('ADM', 2024, 'admissible', "is not accredited (Admissible)"),
             ('EXP', 2019, 'expired',
-                "from 2019-09-15 to 2024-09-14 (its accreditation"),
+                "from 15/09/2019 to 14/09/2024 (its accreditation"),
             ('WDR', 2024, 'withdrawn', "was withdrawn"),
             ]
         for code, decision, state, text in cases:
@@ -372,7 +372,7 @@ class ContractRulesTestCase(unittest.TestCase):
         self.assertEqual(programme.check_running(years[2025]), ('1', '2'))
         with self.assertRaises(AccreditationError) as error:
             programme.check_running(years[2029])
-        self.assertIn("from 2024-09-15 to 2029-09-14",
+        self.assertIn("from 15/09/2024 to 14/09/2029",
             error.exception.message)
 
     @with_transaction()
@@ -396,12 +396,12 @@ class ContractRulesTestCase(unittest.TestCase):
         programme.save()
         with self.assertRaises(AccreditationError) as error:
             Programme.accredit([programme])
-        self.assertIn("was refused on 2024-06-30", error.exception.message)
+        self.assertIn("was refused on 30/06/2024", error.exception.message)
         for start in (2024, 2025, 2026):
             self.assertEqual(programme.check_running(years[start]), ('2',))
         with self.assertRaises(AccreditationError) as error:
             programme.check_running(years[2027])
-        self.assertIn("from 2019-09-15 to 2027-09-14",
+        self.assertIn("from 15/09/2019 to 14/09/2027",
             error.exception.message)
         with self.assertRaises(AccreditationError) as error:
             create_contract(person, programme, years[2025],

@@ -6,14 +6,42 @@ Each BTS module adds its sub-commands through the ``bts.commands`` entry
 point group: a function that receives the argparse sub-parsers.
 """
 import argparse
+import configparser
+import os
 import sys
+import urllib.parse
 from importlib.metadata import entry_points
+
+
+def database_uri(database, config_file=None, environ=os.environ):
+    """The URI of database for proteus. A name alone takes the server of
+    the [database] uri of the configuration file given (-c), else of
+    TRYTOND_DATABASE_URI, else of $TRYTOND_CONFIG's: proteus would put the
+    environment's URI before the file given and connect elsewhere,
+    silently. A URI is kept; a SQLite database is a file of the
+    configuration's [database] path, found by its name alone."""
+    if urllib.parse.urlparse(database).scheme:
+        return database
+    if not config_file:
+        if environ.get('TRYTOND_DATABASE_URI'):
+            return database
+        config_file = environ.get('TRYTOND_CONFIG')
+    if not config_file:
+        return database
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(config_file)
+    uri = urllib.parse.urlparse(
+        parser.get('database', 'uri', fallback=''))
+    if uri.scheme in {'', 'sqlite'}:
+        return database
+    return urllib.parse.urlunparse(uri._replace(path='/' + database))
 
 
 def _connect(options):
     from proteus import config
     return config.set_trytond(
-        options.database, config_file=options.config)
+        database_uri(options.database, options.config),
+        config_file=options.config)
 
 
 def load_demo(options):

@@ -29,6 +29,7 @@ from trytond.modules.bts_programme.caps import counted_lessons
 from trytond.modules.bts_programme.contract import SHARE_ROLES
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.modules.bts_programme.rate import UNITS as RATE_UNITS
+from trytond.modules.bts_programme.wage_index import EuroMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
@@ -64,11 +65,13 @@ def declared_period(month, yearly):
     """Return the first and last day of the month, or of its academic year
     when the declaration is yearly"""
     AcademicYear = Pool().get('bts.academic_year')
-    if yearly:
-        year = AcademicYear.find(month)
-        return year.start_date, year.end_date
     month = month.replace(day=1)
-    return month, window_end(month, 1)
+    end = window_end(month, 1)
+    if yearly:
+        # September's year starts on the 15th: the month's last day is in it
+        year = AcademicYear.find(end)
+        return year.start_date, year.end_date
+    return month, end
 
 
 def _stamp(name):
@@ -77,7 +80,8 @@ def _stamp(name):
         fields.DateTime(f"{name} on", readonly=True))
 
 
-class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
+class Declaration(
+        EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Déclaration: the lessons a provider gave under a contract in a month
     (or, with bts_jury, the Annex E acts a body member performed), declared
     by lycée HR and approved up to the ministry (vademecum §I and §II;
@@ -372,11 +376,10 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 raise DeclarationError(gettext(
                         'bts_indemnity.msg_declaration_empty',
                         declaration=declaration.rec_name))
-            declaration.check_once_a_year()
             for line in declaration.lines:
                 line.check()
+        cls.check_entered(declarations)
         for kind, same in kinds.items():
-            getattr(cls, f'_check_entered_{kind}')(same)
             getattr(cls, f'check_caps_{kind}')(same, counted)
         Line.compute_amounts(
             [line for d in declarations for line in d.lines])
@@ -459,6 +462,16 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 ).join(contract,
                 condition=declaration.contract == contract.id),
             line, contract, where, role, keys, line_criteria=line_keys)
+
+    @classmethod
+    def check_entered(cls, declarations):
+        """The checks of whole declarations, while drafting and at each
+        step: one yearly declaration per person and year, and those of each
+        kind"""
+        for declaration in declarations:
+            declaration.check_once_a_year()
+        for kind, same in cls.by_kind(declarations).items():
+            getattr(cls, f'_check_entered_{kind}')(same)
 
     @classmethod
     def _check_entered_lessons(cls, declarations):
@@ -598,7 +611,7 @@ class Declaration(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 })
 
 
-class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
+class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
     """A line of a declaration: a date of service and its quantity, with the
     rate at index 100, the index in force on the index date, the euro rate
     and the amount, stored so that later index changes never alter it
@@ -744,10 +757,8 @@ class DeclarationLine(ClientGuardMixin, ModelSQL, ModelView):
         super().validate(lines)
         for line in lines:
             line.check_entry()
-        declarations = Declaration.browse({line.declaration.id
-                for line in lines})
-        for kind, same in Declaration.by_kind(declarations).items():
-            getattr(Declaration, f'_check_entered_{kind}')(same)
+        Declaration.check_entered(Declaration.browse(
+                {line.declaration.id for line in lines}))
 
     def check_entry(self):
         """The checks of a line when it is entered, again on submission and

@@ -414,12 +414,19 @@ class DeclarationImporter:
             return
 
         declaration = self._declaration(contract, date)
-        line, = Line.create([{
-                    'declaration': declaration.id,
-                    'date': date,
-                    'course': course.id,
-                    'quantity': quantity,
-                    }])
+        values = {
+            'declaration': declaration.id,
+            'date': date,
+            'course': course.id,
+            'quantity': quantity,
+            }
+        try:
+            # The checks of the entry, before anything is written
+            self._check_entry(Declaration(declaration.id), values)
+        except UserError as exception:
+            report.refuse(row.number, NO_COLUMN, exception.message)
+            return
+        line, = Line.create([values])
         try:
             # The checks of the submission, on fresh records.
             Line(line.id).check()
@@ -431,6 +438,17 @@ class DeclarationImporter:
         report.lines.append(line.id)
         if declaration not in report.declarations:
             report.declarations.append(declaration)
+
+    @staticmethod
+    def _check_entry(declaration, values):
+        """The checks of a line entered into declaration with values and of
+        the declaration with it, on records not saved"""
+        Line = Pool().get('bts.declaration.line')
+        line = Line(**values)
+        line.declaration = declaration
+        line.check_entry()
+        declaration.lines = list(declaration.lines) + [line]
+        declaration.check_entered([declaration])
 
     def _party(self, code):
         "Return the party of the national identification number, or a reason"

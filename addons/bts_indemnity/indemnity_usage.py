@@ -11,6 +11,7 @@ from sql.conditionals import Case, Coalesce
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.bts_programme.guard import ReadOnlyViewMixin
+from trytond.modules.bts_programme.wage_index import EuroMixin
 from trytond.pool import Pool
 
 from .declaration import APPROVED_STATES
@@ -26,7 +27,8 @@ def summed_amount(value):
     return value.quantize(Decimal('0.01'))
 
 
-class IndemnityMonthly(ReadOnlyViewMixin, ModelSQL, ModelView):
+class IndemnityMonthly(
+        EuroMixin, ReadOnlyViewMixin, ModelSQL, ModelView):
     """Approved and paid amounts of the declarations per month, lycée,
     programme and academic year"""
     __name__ = 'bts.indemnity.monthly'

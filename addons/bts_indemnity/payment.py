@@ -21,6 +21,7 @@ from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.bts_programme.academic_year import window_end
 from trytond.modules.bts_programme.guard import ClientGuardMixin
+from trytond.modules.bts_programme.wage_index import EuroMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.rpc import RPC
@@ -148,7 +149,7 @@ def _stamp(name):
         fields.DateTime(f"{name} on", readonly=True))
 
 
-class Run(ClientGuardMixin, Workflow, ModelSQL, ModelView):
+class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Payment run: the approved, unpaid declaration lines of a period, per
     beneficiary, booked in one move and paid by SEPA credit transfer. A
     posted run is reversed only by a correction run.
@@ -850,7 +851,7 @@ class RunDeclaration(ModelSQL):
         cls.__access__.add('run')
 
 
-class Beneficiary(ClientGuardMixin, ModelSQL, ModelView):
+class Beneficiary(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
     """A beneficiary of a payment run: their lines and total, the IBAN and
     identification used, or why SEPA cannot pay them (blocked); computed by
     the run, never written by a client"""
@@ -904,7 +905,7 @@ class Beneficiary(ClientGuardMixin, ModelSQL, ModelView):
                     for line in self.lines} - {''}))
 
 
-class RunLine(ClientGuardMixin, ModelSQL, ModelView):
+class RunLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
     """A declaration line in a payment run; paid while its run is posted and
     not corrected: a declaration line is paid at most once. Computed and
     marked paid by the run, never written by a client"""

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sql.aggregate import Sum
 
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.modules.bts_programme.wage_index import EuroMixin
 from trytond.pool import Pool
 from trytond.report import Report
 from trytond.tools import reduce_ids
@@ -17,7 +18,7 @@ from .indemnity_usage import summed_amount
 from .report import DocumentMixin
 
 
-class ProgrammeBudget(ModelSQL, ModelView):
+class ProgrammeBudget(EuroMixin, ModelSQL, ModelView):
     """The budget of a programme's indemnities for an academic year and
     what the approved and paid declarations already use of it"""
     __name__ = 'bts.programme.budget'

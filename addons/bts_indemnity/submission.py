@@ -6,6 +6,7 @@ from decimal import Decimal
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.modules.bts_programme.guard import ClientGuardMixin
+from trytond.modules.bts_programme.wage_index import EuroMixin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -14,7 +15,7 @@ from .declaration import declared_period
 from .exceptions import DeclarationError
 
 
-class Submission(ClientGuardMixin, ModelSQL, ModelView):
+class Submission(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
     """Body submission (envoi groupé): the act declarations of a body's
     members for a month, or for the academic year of a curriculum group,
     submitted together with the attendance lists of the sittings and, for a
@@ -32,8 +33,9 @@ class Submission(ClientGuardMixin, ModelSQL, ModelView):
     month = fields.Date(
         "Month", required=True,
         states={'readonly': Eval('state') != 'draft'},
-        help="The first day of the month declared; for a curriculum group, "
-        "the first day of the academic year.")
+        context={'date_format': '%m/%Y'},
+        help="The month declared (month/year); for a curriculum group, the "
+        "first month of the academic year.")
     yearly = fields.Function(
         fields.Boolean("Yearly"), 'on_change_with_yearly')
     declarations = fields.One2Many(
@@ -103,7 +105,15 @@ class Submission(ClientGuardMixin, ModelSQL, ModelView):
     def on_change_body(self):
         "A curriculum group declares once for its academic year"
         if self.on_change_with_yearly():
-            self.month = self.body.academic_year.start_date
+            self.month = self.body.academic_year.start_date.replace(day=1)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        "A month is stored as its first day, as the declarations' months"
+        values = super().preprocess_values(mode, values)
+        if values.get('month'):
+            values['month'] = values['month'].replace(day=1)
+        return values
 
     def get_rec_name(self, name):
         return f'{self.body.rec_name} {self.month:%m/%Y}'

@@ -5,12 +5,14 @@ from sql.aggregate import Max, Min, Sum
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.bts_programme.guard import ReadOnlyViewMixin
+from trytond.modules.bts_programme.wage_index import EuroMixin
 from trytond.pool import Pool
 
 from .declaration import STATES
 
 
-class DeclarationTotal(ReadOnlyViewMixin, ModelSQL, ModelView):
+class DeclarationTotal(
+        EuroMixin, ReadOnlyViewMixin, ModelSQL, ModelView):
     """Declared amounts per person, lycée, programme, academic year and
     state, to total them by any of these in the list"""
     __name__ = 'bts.declaration.total'

@@ -6,7 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
 from trytond.rpc import RPC
+from trytond.transaction import without_check_access
 
 from .exceptions import WageIndexError
 
@@ -107,3 +109,28 @@ class WageIndex(ModelSQL, ModelView):
         euro_rate = cls.to_euros(rate, date)
         return cls.get_index(date), euro_rate, round_cents(
             euro_rate * quantity)
+
+
+class EuroMixin:
+    """The euro, for the web client to write the amounts of the record with
+    their € sign (the views' ``symbol="currency"``)"""
+    __slots__ = ()
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"), 'get_currency')
+
+    @classmethod
+    def default_currency(cls):
+        return cls._euro()
+
+    @classmethod
+    def get_currency(cls, records, name):
+        euro = cls._euro()
+        return {r.id: euro for r in records}
+
+    @staticmethod
+    def _euro():
+        "The id of the euro, None where the currency is not created"
+        Currency = Pool().get('currency.currency')
+        with without_check_access():
+            euros = Currency.search([('code', '=', 'EUR')], limit=1)
+        return euros[0].id if euros else None

@@ -328,7 +328,7 @@ ERROR_CELL_TEXTS = ('#ERROR', '#ERREUR')
 TABS = '#tablist > li'
 ACTIVE_PANE = '#tabcontent > .tab-pane.active'
 
-def idle(driver, what, settle=0.3):
+def idle(driver, what, settle=0.1):
     """Wait until sao has no request pending (jQuery.active) and no
     processing notice, twice settle seconds apart; fail on an error dialog"""
     seen = []

@@ -74,6 +74,18 @@ def declared_period(month, yearly):
     return month, end
 
 
+class MonthMixin:
+    "A record of a month (its field month), stored as the month's first day"
+    __slots__ = ()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if values.get('month'):
+            values['month'] = values['month'].replace(day=1)
+        return values
+
+
 def _stamp(name):
     return (
         fields.Many2One('res.user', f"{name} by", readonly=True),
@@ -81,7 +93,8 @@ def _stamp(name):
 
 
 class Declaration(
-        EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
+        MonthMixin, EuroMixin, ClientGuardMixin, Workflow, ModelSQL,
+        ModelView):
     """Déclaration: the lessons a provider gave under a contract in a month
     (or, with bts_jury, the Annex E acts a body member performed), declared
     by lycée HR and approved up to the ministry (vademecum §I and §II;
@@ -247,14 +260,6 @@ class Declaration(
     @fields.depends('kind', 'contract')
     def on_change_with_programme(self, name=None):
         return self.get_by_kind('programme')
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        "A month is stored as its first day"
-        values = super().preprocess_values(mode, values)
-        if values.get('month'):
-            values['month'] = values['month'].replace(day=1)
-        return values
 
     @classmethod
     def get_amount(cls, declarations, name):

@@ -5,8 +5,8 @@ amounts of the declarations per lycée and programme, beside the programme
 budgets."""
 from decimal import Decimal
 
-from sql import Literal, Union
-from sql.aggregate import Max, Min, Sum
+from sql import Union
+from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -77,11 +77,7 @@ class IndemnityMonthly(
     def table_query(cls):
         lines = cls.approved_lines()
         return lines.select(
-            Min(lines.id).as_('id'),
-            Literal(0).as_('create_uid'),
-            Max(lines.create_date).as_('create_date'),
-            Literal(0).as_('write_uid'),
-            Max(lines.write_date).as_('write_date'),
+            *cls.grouped_columns(lines),
             lines.month, lines.lycee, lines.programme, lines.academic_year,
             Coalesce(Sum(lines.approved), 0).as_('approved'),
             Coalesce(Sum(lines.paid), 0).as_('paid'),

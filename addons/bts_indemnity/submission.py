@@ -11,11 +11,12 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .declaration import declared_period
+from .declaration import MonthMixin, declared_period
 from .exceptions import DeclarationError
 
 
-class Submission(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
+class Submission(
+        MonthMixin, EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
     """Body submission (envoi groupé): the act declarations of a body's
     members for a month, or for the academic year of a curriculum group,
     submitted together with the attendance lists of the sittings and, for a
@@ -106,14 +107,6 @@ class Submission(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         "A curriculum group declares once for its academic year"
         if self.on_change_with_yearly():
             self.month = self.body.academic_year.start_date.replace(day=1)
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        "A month is stored as its first day, as the declarations' months"
-        values = super().preprocess_values(mode, values)
-        if values.get('month'):
-            values['month'] = values['month'].replace(day=1)
-        return values
 
     def get_rec_name(self, name):
         return f'{self.body.rec_name} {self.month:%m/%Y}'

@@ -1,7 +1,7 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
-from sql import Literal, Union
-from sql.aggregate import Max, Min, Sum
+from sql import Union
+from sql.aggregate import Sum
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.bts_programme.guard import ReadOnlyViewMixin
@@ -37,11 +37,7 @@ class DeclarationTotal(
         lines = Union(*(cls._lines(kind) for kind in Declaration.kinds()),
             all_=True)
         return lines.select(
-            Min(lines.id).as_('id'),
-            Literal(0).as_('create_uid'),
-            Max(lines.create_date).as_('create_date'),
-            Literal(0).as_('write_uid'),
-            Max(lines.write_date).as_('write_date'),
+            *cls.grouped_columns(lines),
             lines.party, lines.lycee, lines.programme, lines.academic_year,
             lines.state,
             Sum(lines.quantity).as_('quantity'),

@@ -9,6 +9,9 @@ and the money it computes are protected here, on the server, with Tryton's
 account_payment and account.move do). ``external`` is true for a call from
 a client with access checks; the transitions (buttons) and the server's
 own computations run without them and are not concerned."""
+from sql import Literal
+from sql.aggregate import Max, Min
+
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.model.modelstorage import AccessError, _record_eval_pyson
@@ -151,3 +154,16 @@ class ReadOnlyViewMixin:
         super().__setup__()
         for name in ['create', 'write', 'delete', 'copy', 'import_data']:
             cls.__rpc__.pop(name, None)
+
+    @staticmethod
+    def grouped_columns(rows, id_table=None):
+        """The columns every record has, for a view grouping rows: the
+        smallest id (of id_table, default rows), no user, the latest dates"""
+        id_table = rows if id_table is None else id_table
+        return [
+            Min(id_table.id).as_('id'),
+            Literal(0).as_('create_uid'),
+            Max(id_table.create_date).as_('create_date'),
+            Literal(0).as_('write_uid'),
+            Max(id_table.write_date).as_('write_date'),
+            ]

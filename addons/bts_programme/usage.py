@@ -4,8 +4,8 @@
 contract against the caps, and each programme's external share."""
 from decimal import Decimal
 
-from sql import Literal, Null
-from sql.aggregate import Count, Max, Min, Sum
+from sql import Null
+from sql.aggregate import Count, Sum
 from sql.conditionals import Case
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -58,11 +58,7 @@ class ProviderUsage(ReadOnlyViewMixin, ModelSQL, ModelView):
             where=contract.state.in_(COUNTED_STATES)
             & contract.role.in_(SHARE_ROLES))
         return lines.select(
-            Min(lines.id).as_('id'),
-            Literal(0).as_('create_uid'),
-            Max(lines.create_date).as_('create_date'),
-            Literal(0).as_('write_uid'),
-            Max(lines.write_date).as_('write_date'),
+            *cls.grouped_columns(lines),
             lines.party, lines.academic_year, lines.semester, lines.role,
             Sum(lines.quantity).as_('lessons'),
             Count(lines.programme, distinct=True).as_('programmes'),
@@ -116,11 +112,7 @@ class ProgrammeShare(ReadOnlyViewMixin, ModelSQL, ModelView):
         return line.join(contract,
             condition=line.contract == contract.id
             ).select(
-            Min(contract.id).as_('id'),
-            Literal(0).as_('create_uid'),
-            Max(contract.create_date).as_('create_date'),
-            Literal(0).as_('write_uid'),
-            Max(contract.write_date).as_('write_date'),
+            *cls.grouped_columns(contract),
             contract.programme.as_('programme'),
             contract.academic_year.as_('academic_year'),
             Sum(line.quantity).as_('lessons'),

@@ -13,6 +13,8 @@ import os
 import time
 from pathlib import Path
 
+import bts_browser as sao
+from bts_browser import ACTIVE_PANE, SaoError, SaoTimeout, visible, wait_for
 from demo_server import DEMO_PASSWORD, Client
 from selenium.common.exceptions import (
     ElementClickInterceptedException,
@@ -21,9 +23,6 @@ from selenium.common.exceptions import (
 )
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-
-import bts_browser as sao
-from bts_browser import ACTIVE_PANE, SaoError, SaoTimeout, visible, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / 'doc' / 'screenshots'
@@ -142,7 +141,8 @@ def open_menu(driver, path):
         deadline = time.monotonic() + sao.TIMEOUT
         while True:
             rows = {tuple(r['path']): r for r in wait_for(driver,
-                    lambda d, parent=parent: [r for r in sao.menu_rows(d)
+                    lambda d, parent=parent, depth=depth: [
+                        r for r in sao.menu_rows(d)
                         if r['path'][:depth] == parent],
                     f"the menu entry {' / '.join(parent)!r}")}
             if tuple(child) in rows:

@@ -17,30 +17,17 @@ Jeff Tutor in BTS-IOT, its paid declaration of October 2025 and a posted
 payment run), none of which the other tests use.
 """
 import datetime as dt
-import os
 from decimal import Decimal
 from types import SimpleNamespace
 
+import browser_skip
 import pytest
-from demo_server import DEMO_PASSWORD, SAO_ROOT
+from demo_server import DEMO_PASSWORD
 
-if os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'):
-    pytest.skip(
-        "the web client is tested once, on the SQLite demo database, in the "
-        "SQLite run", allow_module_level=True)
-if not (SAO_ROOT / 'index.html').is_file():
-    pytest.skip(
-        f"the web client is not installed ({SAO_ROOT}/index.html is "
-        "missing, run bin/setup)", allow_module_level=True)
-pytest.importorskip(
-    'selenium', reason="selenium is not installed "
-    "(pip install -r tests/browser/requirements.txt)")
+browser_skip.skip_unless_runnable()
 
 import bts_browser  # noqa: E402
 import bts_walk as walk  # noqa: E402
-
-if (reason := bts_browser.missing_requirements()):
-    pytest.skip(reason, allow_module_level=True)
 
 # The contract of the walk: Jeff Tutor (the tutor of BTS-CLOUD) lectures
 # in BTS-IOT at the LTC; test_web_client.py uses his BTS-CLOUD contracts.

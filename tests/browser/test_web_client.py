@@ -9,8 +9,8 @@ tests/browser/README.md.
 """
 import datetime as dt
 import json
-import os
 
+import browser_skip
 import pytest
 from demo_server import DEMO_PASSWORD, SAO_ROOT, Client, DemoError
 
@@ -48,22 +48,9 @@ with Transaction().start(database, 0, readonly=True) as transaction:
 print(json.dumps(labels))
 """
 
-if os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'):
-    pytest.skip(
-        "the web client is tested once, on the SQLite demo database, in the "
-        "SQLite run", allow_module_level=True)
-if not (SAO_ROOT / 'index.html').is_file():
-    pytest.skip(
-        f"the web client is not installed ({SAO_ROOT}/index.html is "
-        "missing, run bin/setup)", allow_module_level=True)
-pytest.importorskip(
-    'selenium', reason="selenium is not installed "
-    "(pip install -r tests/browser/requirements.txt)")
+browser_skip.skip_unless_runnable()
 
 import bts_browser  # noqa: E402
-
-if (reason := bts_browser.missing_requirements()):
-    pytest.skip(reason, allow_module_level=True)
 
 
 def _menu_labels(demo):

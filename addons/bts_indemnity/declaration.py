@@ -424,10 +424,12 @@ class Declaration(
         if not self.yearly:
             return
         start, end = self.period()
+        # The months whose last day is in the year (September's is)
         others = self.search(
             getattr(self, f'_same_declarant_{self.kind}')() + [
                 ('id', '!=', self.id),
-                ('month', '>=', start), ('month', '<=', end),
+                ('month', '>=', start.replace(day=1)),
+                ('month', '<', (end + dt.timedelta(days=1)).replace(day=1)),
                 ('state', '!=', 'draft'),
                 ], limit=1)
         if others:

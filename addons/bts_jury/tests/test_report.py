@@ -181,7 +181,7 @@ class JuryReportTestCase(unittest.TestCase):
                 "law of 21 July 2023, art. 14",
                 f"From {self.format_date(dt.date(2025, 9, 15))} "
                 f"to {self.format_date(dt.date(2026, 9, 14))}",
-                "From 09/15/2025 to 09/14/2026",
+                "From 15/09/2025 to 14/09/2026",
                 self.format_date(dt.date(2025, 10, 15)),
                 self.format_date(dt.date(2025, 10, 20)),
                 "The minister, on the director's proposal",

@@ -155,7 +155,7 @@ class ContractReportTestCase(unittest.TestCase):
         self.assertNotIn("Amendments", content)
         # The number, the period and each signatory with the date signed
         for figure in [
-                f"No. {contract.id} — BTS-INFO — 2025/2026 — Version 1",
+                f"No. {contract.number} — BTS-INFO — 2025/2026 — Version 1",
                 "From 01/10/2025 to 14/09/2026",
                 "Lecturer Schmit Director Dupont " + MINISTRY,
                 "Date: 20/09/2025 Date: 22/09/2025 Date: 25/09/2025"]:
@@ -190,7 +190,7 @@ class ContractReportTestCase(unittest.TestCase):
 
         for figure in [
                 "Contrat de prestataire externe — programme d'études BTS",
-                f"N° {contract.id} — BTS-INFO", "Le directeur du lycée",
+                f"N° {contract.number} — BTS-INFO", "Le directeur du lycée",
                 "Date : 25/09/2025"]:
             with self.subTest(figure=figure):
                 self.assertIn(figure, words)

@@ -269,13 +269,16 @@ class ContractRulesTestCase(unittest.TestCase):
             programme, year, [('M1.1', 'winter', 10)])
         second = create_contract(create_person("Bob", ("BTS", '5')),
             programme, year, [('M1.1', 'winter', 10)], sign=False)
-        self.assertRegex(first.number, r'^C-\d{4}-00001$')
+        # A sequence of the database is not rolled back with a test's
+        # transaction (PostgreSQL): the numbers follow each other
+        self.assertRegex(first.number, r'^C-\d{4}-\d{5}$')
         self.assertIsNone(second.number)
         Contract.sign([second])
-        self.assertRegex(second.number, r'^C-\d{4}-00002$')
+        number = second.number
+        self.assertEqual(int(number[-5:]), int(first.number[-5:]) + 1)
         Contract.draft([second])
         Contract.sign([second])
-        self.assertRegex(second.number, r'^C-\d{4}-00002$')
+        self.assertEqual(second.number, number)
         self.assertEqual(
             Contract.search([('rec_name', '=', first.number)]), [first])
         self.assertEqual(

@@ -328,12 +328,17 @@ ERROR_CELL_TEXTS = ('#ERROR', '#ERREUR')
 TABS = '#tablist > li'
 ACTIVE_PANE = '#tabcontent > .tab-pane.active'
 
-def idle(driver, what, settle=0.1):
+def idle(driver, what, settle=0.1, interrupt=None):
     """Wait until sao has no request pending (jQuery.active) and no
-    processing notice, twice settle seconds apart; fail on an error dialog"""
+    processing notice, twice settle seconds apart; fail on an error dialog.
+    interrupt(driver), when given, is called first at each look: when it
+    returns true (it answered something), the wait starts again."""
     seen = []
 
     def quiet(driver):
+        if interrupt and interrupt(driver):
+            seen.clear()
+            return False
         busy = driver.execute_script(
             "return !window.jQuery || jQuery.active > 0"
             " || Array.from(document.querySelectorAll('#processing'))"

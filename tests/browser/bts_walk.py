@@ -338,33 +338,20 @@ def _answer_password(driver, password):
 
 
 def settle(driver, what, password=None):
-    """Wait until sao has finished (as bts_browser.idle), answering its
+    """Wait until sao has finished (bts_browser.idle), answering its
     password dialog with password when the server asks for a fresh login
     (trytond's fresh_session: sao logs in again, then repeats the call);
     return whether the password was asked"""
     asked = []
-    seen = []
 
-    def done(driver):
+    def answer(driver):
         if password and _answer_password(driver, password):
             asked.append(True)
-            seen.clear()
-            return False
+            return True
         if visible(driver, ASK_ENTRY):
             raise SaoError(f"sao asks for a password during {what}")
-        busy = driver.execute_script(
-            "return !window.jQuery || jQuery.active > 0"
-            " || Array.from(document.querySelectorAll('#processing'))"
-            ".some(e => e.offsetParent !== null);")
-        if busy:
-            seen.clear()
-            return False
-        if not seen:
-            seen.append(True)
-            time.sleep(0.3)
-            return False
-        return True
-    wait_for(driver, done, what)
+        return False
+    sao.idle(driver, what, settle=0.3, interrupt=answer)
     return bool(asked)
 
 

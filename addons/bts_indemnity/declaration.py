@@ -17,10 +17,11 @@ from decimal import Decimal
 
 from sql.aggregate import Sum
 
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.bts_programme import caps
+from trytond.modules.bts_programme import batch, caps
 from trytond.modules.bts_programme.academic_year import (
     format_date,
     window_end,
@@ -34,7 +35,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .configuration import ROLE_KINDS
@@ -233,12 +234,33 @@ class Declaration(
         "The provider and the programme of the contract"
         return {'party': 'contract.party', 'programme': 'contract.programme'}
 
-    def get_by_kind(self, name):
+    def follow(self, name):
         "The record at the end of the path of name for the declaration's kind"
         record = self
         for field in self._paths(self.kind)[name].split('.'):
             record = getattr(record, field) if record else None
         return record
+
+    @classmethod
+    def get_by_kind(cls, declarations, names):
+        """The ids at the end of the paths of names, one read per kind for
+        a whole list"""
+        result = {n: dict.fromkeys(d.id for d in declarations)
+            for n in names}
+        for kind, same in cls.by_kind(declarations).items():
+            if not same:
+                continue
+            paths = {n: cls._paths(kind)[n].split('.') for n in names}
+            with without_check_access():
+                rows = cls.read([d.id for d in same],
+                    ['.'.join(path) for path in paths.values()])
+            for row in rows:
+                for name, (*parents, last) in paths.items():
+                    value = row
+                    for parent in parents:
+                        value = value.get(f'{parent}.') or {}
+                    result[name][row['id']] = value.get(last)
+        return result
 
     @classmethod
     def search_by_kind(cls, name, clause):
@@ -255,11 +277,11 @@ class Declaration(
 
     @fields.depends('kind', 'contract')
     def on_change_with_party(self, name=None):
-        return self.get_by_kind('party')
+        return self.follow('party')
 
     @fields.depends('kind', 'contract')
     def on_change_with_programme(self, name=None):
-        return self.get_by_kind('programme')
+        return self.follow('programme')
 
     @classmethod
     def get_amount(cls, declarations, name):
@@ -270,7 +292,8 @@ class Declaration(
         line = Line.__table__()
         amounts = dict.fromkeys((d.id for d in declarations), Decimal(0))
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice([d.id for d in declarations]):
+        for sub_ids in grouped_slice([d.id for d in declarations],
+                backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.select(
                     line.declaration, Sum(line.amount),
                     where=reduce_ids(line.declaration, sub_ids),
@@ -278,9 +301,10 @@ class Declaration(
             for id_, amount in cursor:
                 amounts[id_] = Decimal(str(amount or 0)).quantize(
                     Decimal('0.01'))
-        for declaration in declarations:
-            if declaration.state == 'draft':
-                amounts[declaration.id] = declaration.on_change_with_amount()
+        # Browsed apart: only the drafts' lines are estimated
+        for draft in cls.browse(
+                [d.id for d in declarations if d.state == 'draft']):
+            amounts[draft.id] = draft.on_change_with_amount()
         return amounts
 
     @fields.depends('lines')
@@ -373,6 +397,7 @@ class Declaration(
         of each kind with the declarations in the counted states, under a
         lock of the rows the caps read"""
         Line = Pool().get('bts.declaration.line')
+        declarations = list(batch.records(declarations))
         kinds = cls.by_kind(declarations)
         caps.lock([record for kind, same in kinds.items()
                 for record in getattr(cls, f'_locked_{kind}')(same)])
@@ -491,13 +516,48 @@ class Declaration(
         (vademecum §II.4): the declarations on their way and those of the
         batch together; beyond them an amendment is needed. One grouped
         query for the batch"""
-        pool = Pool()
-        Line = pool.get('bts.declaration.line')
-        line, declaration = Line.__table__(), cls.__table__()
         contracts = {d.contract.id: d.contract for d in declarations}
+        declared = cls.declared_per_course(contracts)
+        batch = defaultdict(Decimal)
+        for record in declarations:
+            if record.state not in COUNTED_STATES:
+                for record_line in record.lines:
+                    batch[record.contract.id, record_line.course.id] += (
+                        record_line.quantity)
+        planned = cls.planned_per_course(contracts)
+        for (contract_id, course_id), quantity in batch.items():
+            cls.check_plan(contracts[contract_id], course_id,
+                declared[contract_id, course_id] + quantity,
+                planned[contract_id, course_id])
+
+    @classmethod
+    def planned_per_course(cls, contracts):
+        """Return the lessons planned per contract and course, {(contract
+        id, course id): lessons}: one grouped query"""
+        ContractLine = Pool().get('bts.contract.line')
+        line = ContractLine.__table__()
+        planned = defaultdict(int)
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice([getattr(c, 'id', c) for c in contracts],
+                backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.select(
+                    line.contract, line.course, Sum(line.quantity),
+                    where=reduce_ids(line.contract, sub_ids),
+                    group_by=[line.contract, line.course]))
+            for contract, course, quantity in cursor:
+                planned[contract, course] += quantity or 0
+        return planned
+
+    @classmethod
+    def declared_per_course(cls, contracts):
+        """Return the lessons declared on their way per contract and course,
+        {(contract id, course id): lessons}: one grouped query"""
+        Line = Pool().get('bts.declaration.line')
+        line, declaration = Line.__table__(), cls.__table__()
         declared = defaultdict(Decimal)
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(list(contracts)):
+        for sub_ids in grouped_slice([getattr(c, 'id', c) for c in contracts],
+                backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.join(declaration,
                     condition=line.declaration == declaration.id
                     ).select(
@@ -507,23 +567,18 @@ class Declaration(
                     group_by=[declaration.contract, line.course]))
             for contract, course, quantity in cursor:
                 declared[contract, course] += Decimal(str(quantity or 0))
-        batch = defaultdict(Decimal)
-        for record in declarations:
-            if record.state not in COUNTED_STATES:
-                for record_line in record.lines:
-                    batch[record.contract.id, record_line.course.id] += (
-                        record_line.quantity)
-        for (contract_id, course_id), quantity in batch.items():
-            contract = contracts[contract_id]
-            total = declared[contract_id, course_id] + quantity
-            planned = sum(line.quantity for line in contract.lines
-                if line.course.id == course_id)
-            if total > planned:
-                course = Pool().get('bts.programme.course')(course_id)
-                raise DeclarationError(gettext(
-                        'bts_indemnity.msg_line_beyond_plan',
-                        course=course.rec_name, contract=contract.rec_name,
-                        declared=counted_lessons(total), planned=planned))
+        return declared
+
+    @staticmethod
+    def check_plan(contract, course_id, total, planned):
+        """Refuse total lessons of the course beyond the lessons planned by
+        the contract"""
+        if total > planned:
+            course = Pool().get('bts.programme.course')(course_id)
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_beyond_plan',
+                    course=course.rec_name, contract=contract.rec_name,
+                    declared=counted_lessons(total), planned=planned))
 
     @classmethod
     def check_caps_lessons(cls, declarations, counted=COUNTED_STATES):
@@ -531,44 +586,73 @@ class Declaration(
         the contracts use; a lesson counts in the academic year and the
         semester of its date (RULES.md §H.3)"""
         requested = defaultdict(lambda: defaultdict(Decimal))
-        share = defaultdict(lambda: defaultdict(Decimal))
         for declaration in declarations:
-            contract = declaration.contract
             for line in declaration.lines:
-                for key in [
-                        ('year', contract.role, contract.party,
-                            line.academic_year),
-                        ('semester', contract.role, contract.party,
-                            line.semester),
-                        ('share', contract.role, contract.programme,
-                            line.academic_year)]:
-                    requested[key][contract.programme.code] += (
+                for key in cls.cap_keys(declaration.contract, line):
+                    requested[key][declaration.contract.programme.code] += (
                         line.quantity)
-        for scope, role, keys, check in [
-                ('year', 'external', ('party', 'academic_year'),
-                    caps.check_external_year),
-                ('semester', 'specialised', ('party', 'semester'),
-                    caps.check_specialised_semester)]:
-            subjects = {(subject, period): lessons
-                for (scope_, role_, subject, period), lessons
-                in requested.items() if (scope_, role_) == (scope, role)}
-            if not subjects:
-                continue
-            used = cls.declared(role, counted, keys, subjects,
-                exclude=declarations)
-            for (subject, period), lessons in subjects.items():
-                check(subject, period, used.get((subject.id, period.id), {}),
-                    _counted(lessons))
+        cls.check_caps_requested(requested,
+            cls.used_lessons(requested, counted, exclude=declarations))
+
+    @staticmethod
+    def cap_keys(contract, line):
+        """The keys of the caps a line of lessons counts in: (scope, role,
+        subject, period)"""
+        return [
+            ('year', contract.role, contract.party, line.academic_year),
+            ('semester', contract.role, contract.party, line.semester),
+            ('share', contract.role, contract.programme,
+                line.academic_year),
+            ]
+
+    @classmethod
+    def used_lessons(cls, requested, counted, exclude=()):
+        """Return the lessons already counted for the keys of requested,
+        {(scope, subject id, period id): {code: lessons}}: one grouped query
+        per cap"""
+        used = {}
+        for scope, role, keys in cls._cap_scopes():
+            roles = role if isinstance(role, tuple) else (role,)
+            subjects = {(subject, period)
+                for scope_, role_, subject, period in requested
+                if scope_ == scope and role_ in roles}
+            if subjects:
+                for (subject, period), lessons in cls.declared(
+                        role, counted, keys, subjects,
+                        exclude=exclude).items():
+                    used[scope, subject, period] = lessons
+        return used
+
+    @staticmethod
+    def _cap_scopes():
+        "The caps per scope: the role counted and the keys of its subject"
+        return [
+            ('year', 'external', ('party', 'academic_year')),
+            ('semester', 'specialised', ('party', 'semester')),
+            ('share', SHARE_ROLES, ('programme', 'academic_year')),
+            ]
+
+    @classmethod
+    def check_caps_requested(cls, requested, used):
+        """Raise the CapError of the first cap that the requested lessons
+        per key, with those used (used_lessons), would pass"""
+        checks = {
+            ('year', 'external'): caps.check_external_year,
+            ('semester', 'specialised'): caps.check_specialised_semester,
+            }
+        share = defaultdict(lambda: defaultdict(Decimal))
         for (scope, role, subject, period), lessons in requested.items():
-            if scope == 'share' and role in SHARE_ROLES:
+            if (scope, role) in checks:
+                checks[scope, role](subject, period,
+                    used.get((scope, subject.id, period.id), {}),
+                    _counted(lessons))
+            elif scope == 'share' and role in SHARE_ROLES:
                 for code, quantity in lessons.items():
-                    share[(subject, period)][code] += quantity
-        if share:
-            used = cls.declared(SHARE_ROLES, counted,
-                ('programme', 'academic_year'), share, exclude=declarations)
-            for (programme, year), lessons in share.items():
-                caps.check_external_share(programme, year,
-                    used.get((programme.id, year.id), {}), _counted(lessons))
+                    share[subject, period][code] += quantity
+        for (programme, year), lessons in share.items():
+            caps.check_external_share(programme, year,
+                used.get(('share', programme.id, year.id), {}),
+                _counted(lessons))
 
     @classmethod
     @ModelView.button
@@ -758,10 +842,13 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         super()._validate(lines, field_names=field_names)
 
     @classmethod
-    def validate(cls, lines):
-        "What a line must be when it is entered, while drafting"
+    def validate_fields(cls, lines, field_names):
+        """What a line must be when it is entered, while drafting; not again
+        when only its computed amounts are stored"""
         Declaration = Pool().get('bts.declaration')
-        super().validate(lines)
+        super().validate_fields(lines, field_names)
+        if field_names and field_names <= cls._computed_fields():
+            return
         for line in lines:
             line.check_entry()
         Declaration.check_entered(Declaration.browse(
@@ -853,18 +940,34 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         "The students of a tutor's year take the index of the year's end"
         return 'year' if self.declaration.yearly else None
 
+    @staticmethod
+    def _computed_fields():
+        "The fields compute_amounts stores"
+        return {'rate', 'index_date', 'index', 'euro_rate', 'amount'}
+
     @classmethod
     def compute_amounts(cls, lines):
         """Store the rate at index 100, the index date and its index, the
         euro rate and the amount, each rounded half-up to the cent by the
-        wage index (RULES.md §K.1, §D.3)"""
+        wage index (RULES.md §K.1, §D.3); one write per set of values"""
         WageIndex = Pool().get('bts.wage_index')
+        same = defaultdict(list)
         for line in lines:
-            line.rate = line.rate_at_index_100()
-            line.index_date = line.get_index_date()
-            line.index, line.euro_rate, line.amount = WageIndex.line_amount(
-                line.rate, line.quantity, line.index_date)
-        cls.save(lines)
+            rate = line.rate_at_index_100()
+            index_date = line.get_index_date()
+            index, euro_rate, amount = WageIndex.line_amount(
+                rate, line.quantity, index_date)
+            same[rate, index_date, index, euro_rate, amount].append(line)
+        to_write = []
+        for (rate, index_date, index, euro_rate, amount), records in (
+                same.items()):
+            to_write.extend([records, {
+                        'rate': rate, 'index_date': index_date,
+                        'index': index, 'euro_rate': euro_rate,
+                        'amount': amount,
+                        }])
+        if to_write:
+            cls.write(*to_write)
 
 
 class RejectStart(ModelView):

@@ -16,6 +16,7 @@ import io
 import os
 import re
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ import xlsxwriter
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.bts_programme import batch
 from trytond.modules.bts_programme.exceptions import AcademicYearError
 from trytond.modules.bts_programme.party import (
     NATIONAL_ID,
@@ -32,7 +34,15 @@ from trytond.modules.bts_programme.party import (
 )
 from trytond.pool import Pool
 from trytond.transaction import Transaction, check_access
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import (
+    Button,
+    StateAction,
+    StateTransition,
+    StateView,
+    Wizard,
+)
+
+from .declaration import COUNTED_STATES
 
 # The header row, in any order; other columns are ignored.
 COLUMNS = ('national_id', 'programme', 'date', 'course', 'lessons')
@@ -291,7 +301,12 @@ class ImportReport:
 
 class DeclarationImporter:
     """Import rows of lessons into draft declarations of a lycée, one per
-    contract and month, with the checks of the submission for each line"""
+    contract and month, with the checks of the submission for each line.
+
+    The file's keys are resolved in sets, every row is checked in memory
+    against the totals read once and kept running (planned lessons, caps,
+    duplicates), and the lines accepted are created in one batch, which
+    runs the entry checks again on the server."""
 
     def __init__(self, lycee):
         if not may_import_for(lycee):
@@ -302,8 +317,18 @@ class DeclarationImporter:
         self._courses = {}
         self._years = {}
         self._contracts = {}
+        # (contract id, month): the draft declaration the rows go to
         self._declarations = {}
-        self._created = []
+        # (contract id, date, course id, quantity): a line's declaration
+        self._lines = {}
+        # Running totals: lessons per (contract id, course id) declared on
+        # their way, per declaration and course, per declaration and cap
+        self._declared = self._planned = {}
+        self._drafted = defaultdict(Decimal)
+        self._requested = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(Decimal)))
+        self._used = {}
+        self._once = {}
 
     def import_file(self, data, filename):
         """Import the file or raise DeclarationImportError before any change
@@ -311,21 +336,58 @@ class DeclarationImporter:
         return self.import_rows(read_rows(data, filename))
 
     def import_rows(self, rows):
-        Declaration = Pool().get('bts.declaration')
-        report = ImportReport()
-        for row in rows:
-            report.rows += 1
-            self._import_row(row, report)
-        # The declarations created for rows all refused are not kept.
-        Declaration.delete([d for d in Declaration.browse(self._created)
-                if not d.lines])
+        report = ImportReport(rows=len(rows))
+        self._resolve_keys(rows)
+        entries = [entry for row in rows
+            if (entry := self._read_row(row, report))]
+        self._resolve_totals(entries)
+        accepted = [entry for entry in entries
+            if self._check_row(entry, report)]
+        self._write(accepted, report)
+        report.refusals.sort(key=lambda refusal: refusal[0])
         return report
 
-    def _import_row(self, row, report):
-        "Import a row into a line or report why it is refused"
+    def _resolve_keys(self, rows):
+        """Read the people, programmes and courses that the rows name, a
+        query per model"""
         pool = Pool()
-        Declaration = pool.get('bts.declaration')
-        Line = pool.get('bts.declaration.line')
+        Identifier = pool.get('party.identifier')
+        Programme = pool.get('bts.programme')
+        Course = pool.get('bts.programme.course')
+        values = [row.values for row in rows if not row.error]
+        codes = {''.join(_text(v['national_id']).split()) for v in values
+            if not _blank(v['national_id'])}
+        codes = {c for c in codes if is_valid_matricule(c)}
+        found = defaultdict(list)
+        for identifier in Identifier.search([
+                    ('type', '=', NATIONAL_ID),
+                    ('code_compact', 'in', sorted(codes)),
+                    ], order=[('id', 'ASC')]):
+            code = ''.join(identifier.code.split())
+            if identifier.party not in found[code]:
+                found[code].append(identifier.party)
+        for code in codes:
+            self._parties[code] = self._person(code, found[code])
+        programme_codes = {_text(v['programme']) for v in values
+            if not _blank(v['programme'])}
+        for programme in Programme.search(
+                [('code', 'in', sorted(programme_codes))],
+                order=[('id', 'DESC')]):
+            self._programmes[programme.code] = programme
+        for code in programme_codes - set(self._programmes):
+            self._programmes[code] = None
+        course_codes = {_text(v['course']) for v in values
+            if not _blank(v['course'])}
+        programmes = [p for p in self._programmes.values() if p]
+        for course in Course.search([
+                    ('programme', 'in', [p.id for p in programmes]),
+                    ('code', 'in', sorted(course_codes)),
+                    ], order=[('id', 'DESC')]):
+            self._courses[course.programme.id, course.code] = course
+
+    def _read_row(self, row, report):
+        """Return the entry of a row: its values read and resolved, or None
+        and the reasons reported"""
         if row.error:
             report.refuse(row.number, NO_COLUMN, row.error)
             return
@@ -345,7 +407,7 @@ class DeclarationImporter:
                 errors.append(('national_id', reason))
         if not missing('programme'):
             code = _text(values['programme'])
-            programme = self._programme(code)
+            programme = self._programmes.get(code)
             if not programme:
                 errors.append(('programme', _msg(
                             'programme_unknown', code=code)))
@@ -362,7 +424,7 @@ class DeclarationImporter:
                                 'date_no_year', date=date.isoformat())))
         if not missing('course') and programme:
             code = _text(values['course'])
-            course = self._course(programme, code)
+            course = self._courses.get((programme.id, code))
             if not course:
                 errors.append(('course', _msg('course_unknown',
                             code=code, programme=programme.code)))
@@ -376,13 +438,86 @@ class DeclarationImporter:
             for column, reason in errors:
                 report.refuse(row.number, column, reason)
             return
+        return _Entry(row.number, party, programme, course, date, year,
+            quantity)
 
-        contract = self._contract(party, programme, year)
-        if not contract:
-            report.refuse(row.number, NO_COLUMN, _msg('no_contract',
-                    party=party.rec_name, programme=programme.code,
-                    year=year.rec_name))
+    def _resolve_totals(self, entries):
+        """Read at once for the rows: the contracts, the draft declarations
+        of their months and the lines they hold, the lines on the same days
+        (duplicates), the lessons declared per course and counted in the
+        caps"""
+        pool = Pool()
+        Contract = pool.get('bts.contract')
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        Semester = pool.get('bts.semester')
+        for contract in Contract.search([
+                    ('party', 'in', list({e.party.id for e in entries})),
+                    ('programme', 'in',
+                        list({e.programme.id for e in entries})),
+                    ('academic_year', 'in',
+                        list({e.year.id for e in entries})),
+                    ('state', '=', 'active'),
+                    ], order=[('id', 'DESC')]):
+            self._contracts[contract.party.id, contract.programme.id,
+                contract.academic_year.id] = contract
+        for entry in entries:
+            entry.contract = self._contracts.get(
+                (entry.party.id, entry.programme.id, entry.year.id))
+            entry.semester = Semester.find(entry.date)
+        entries = [e for e in entries
+            if e.contract and e.contract.lycee == self.lycee]
+        contracts = {e.contract.id: e.contract for e in entries}
+        if not contracts:
             return
+        for declaration in Declaration.search([
+                    ('kind', '=', 'lessons'),
+                    ('contract', 'in', list(contracts)),
+                    ('lycee', '=', self.lycee.id),
+                    ('month', 'in', list({e.month for e in entries})),
+                    ('state', '=', 'draft'),
+                    ], order=[('id', 'DESC')]):
+            self._declarations[declaration.contract.id, declaration.month] = (
+                declaration)
+        for declaration in self._declarations.values():
+            for line in declaration.lines:
+                self._add(declaration, line.course, line.quantity,
+                    Declaration.cap_keys(declaration.contract, line))
+        for line in Line.search([
+                    ('declaration.contract', 'in', list(contracts)),
+                    ('date', 'in', list({e.date for e in entries})),
+                    ], order=[('id', 'DESC')]):
+            self._lines[line.declaration.contract.id, line.date,
+                line.course.id if line.course else None,
+                line.quantity] = line.declaration
+        self._declared = Declaration.declared_per_course(contracts)
+        self._planned = Declaration.planned_per_course(contracts)
+        self._used = Declaration.used_lessons({key: None
+                for e in entries
+                for key in Declaration.cap_keys(e.contract, e)},
+            COUNTED_STATES)
+
+    def _add(self, declaration, course, quantity, keys):
+        "Count a line in the running totals of its declaration"
+        key = declaration.contract.id, declaration.month
+        self._drafted[key, course.id] += quantity
+        for cap in keys:
+            self._requested[key][cap][
+                declaration.contract.programme.code] += quantity
+
+    def _check_row(self, entry, report):
+        """Check the entry as the submission would with the lines accepted
+        before; return whether it is accepted, else report why"""
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        contract = entry.contract
+        if not contract:
+            report.refuse(entry.number, NO_COLUMN, _msg('no_contract',
+                    party=entry.party.rec_name,
+                    programme=entry.programme.code,
+                    year=entry.year.rec_name))
+            return False
         if contract.lycee != self.lycee:
             # Another lycée's contract is named only to who may read it.
             if readable(contract):
@@ -392,109 +527,97 @@ class DeclarationImporter:
                     lycee=self.lycee.rec_name)
             else:
                 reason = _msg('other_lycee_unreadable',
-                    programme=programme.code, year=year.rec_name,
-                    lycee=self.lycee.rec_name)
-            report.refuse(row.number, NO_COLUMN, reason)
-            return
-        duplicates = Line.search([
-                ('declaration.contract', '=', contract.id),
-                ('date', '=', date),
-                ('course', '=', course.id),
-                ('quantity', '=', quantity),
-                ], order=[('id', 'ASC')], limit=1)
-        if duplicates:
-            duplicate = duplicates[0].declaration
+                    programme=entry.programme.code,
+                    year=entry.year.rec_name, lycee=self.lycee.rec_name)
+            report.refuse(entry.number, NO_COLUMN, reason)
+            return False
+        duplicate = self._lines.get(
+            (contract.id, entry.date, entry.course.id, entry.quantity))
+        if duplicate:
             states = dict(Declaration.fields_get(
                     ['state'])['state']['selection'])
-            report.refuse(row.number, NO_COLUMN, _msg('duplicate',
+            report.refuse(entry.number, NO_COLUMN, _msg('duplicate',
                     declaration=duplicate.rec_name,
                     state=states[duplicate.state],
-                    quantity=_format_quantity(quantity),
-                    course=course.code, date=date.isoformat()))
-            return
-
-        declaration = self._declaration(contract, date)
-        values = {
-            'declaration': declaration.id,
-            'date': date,
-            'course': course.id,
-            'quantity': quantity,
-            }
+                    quantity=_format_quantity(entry.quantity),
+                    course=entry.course.code, date=entry.date.isoformat()))
+            return False
+        declaration = self._declaration(contract, entry.month)
+        key = contract.id, entry.month
+        line = Line(declaration=declaration, date=entry.date,
+            course=entry.course, quantity=entry.quantity,
+            academic_year=entry.year, semester=entry.semester)
+        keys = Declaration.cap_keys(contract, line)
+        code = contract.programme.code
         try:
-            # The checks of the entry, before anything is written
-            self._check_entry(Declaration(declaration.id), values)
+            line.check_entry()
+            if key not in self._once:
+                self._once[key] = None
+                declaration.check_once_a_year()
+            Declaration.check_plan(contract, entry.course.id,
+                self._declared[contract.id, entry.course.id]
+                + self._drafted[key, entry.course.id] + entry.quantity,
+                self._planned[contract.id, entry.course.id])
+            requested = {cap: {**self._requested[key][cap]} for cap in keys}
+            for cap in keys:
+                requested[cap][code] = (
+                    requested[cap].get(code, 0) + entry.quantity)
+            Declaration.check_caps_requested(requested, self._used)
         except UserError as exception:
-            report.refuse(row.number, NO_COLUMN, exception.message)
-            return
-        line, = Line.create([values])
-        try:
-            # The checks of the submission, on fresh records.
-            Line(line.id).check()
-            Declaration.check_caps_lessons([Declaration(declaration.id)])
-        except UserError as exception:
-            Line.delete([line])
-            report.refuse(row.number, NO_COLUMN, exception.message)
-            return
-        report.lines.append(line.id)
-        if declaration not in report.declarations:
-            report.declarations.append(declaration)
+            report.refuse(entry.number, NO_COLUMN, exception.message)
+            return False
+        self._add(declaration, entry.course, entry.quantity, keys)
+        self._lines[contract.id, entry.date, entry.course.id,
+            entry.quantity] = declaration
+        entry.declaration = declaration
+        return True
 
-    @staticmethod
-    def _check_entry(declaration, values):
-        """The checks of a line entered into declaration with values and of
-        the declaration with it, on records not saved"""
-        Line = Pool().get('bts.declaration.line')
-        line = Line(**values)
-        line.declaration = declaration
-        line.check_entry()
-        declaration.lines = list(declaration.lines) + [line]
-        declaration.check_entered([declaration])
+    def _declaration(self, contract, month):
+        """The draft declaration of the contract and month at the lycée:
+        an existing one or a new one, created with the lines"""
+        Declaration = Pool().get('bts.declaration')
+        key = contract.id, month
+        if key not in self._declarations:
+            self._declarations[key] = Declaration(kind='lessons',
+                contract=contract, lycee=self.lycee, month=month,
+                state='draft', party=contract.party,
+                programme=contract.programme)
+        return self._declarations[key]
+
+    def _write(self, entries, report):
+        """Create the new declarations and the lines accepted, each in one
+        batch"""
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        declarations = list(dict.fromkeys(e.declaration for e in entries))
+        Declaration.save([d for d in declarations if d.id is None])
+        lines = batch.create(Line, [{
+                    'declaration': e.declaration.id,
+                    'date': e.date,
+                    'course': e.course.id,
+                    'quantity': e.quantity,
+                    } for e in entries])
+        report.lines.extend(line.id for line in lines)
+        report.declarations.extend(declarations)
 
     def _party(self, code):
         "Return the party of the national identification number, or a reason"
-        Identifier = Pool().get('party.identifier')
         if code not in self._parties:
-            party = reason = None
-            if not is_valid_matricule(code):
-                reason = _msg('person_invalid', code=code)
-            else:
-                # The codes are stored as typed, maybe with spaces.
-                identifiers = Identifier.search([
-                        ('type', '=', NATIONAL_ID),
-                        ('code', 'like', '%'.join(code)),
-                        ], order=[('id', 'ASC')])
-                parties = []
-                for identifier in identifiers:
-                    if (''.join(identifier.code.split()) == code
-                            and identifier.party not in parties):
-                        parties.append(identifier.party)
-                if not parties:
-                    reason = _msg('person_unknown', code=code)
-                elif len(parties) > 1:
-                    reason = _msg('person_ambiguous', code=code,
-                        parties=', '.join(p.rec_name for p in parties))
-                else:
-                    party, = parties
-            self._parties[code] = party, reason
+            self._parties[code] = self._person(code, [])
         return self._parties[code]
 
-    def _programme(self, code):
-        Programme = Pool().get('bts.programme')
-        if code not in self._programmes:
-            programmes = Programme.search([('code', '=', code)], limit=1)
-            self._programmes[code] = programmes[0] if programmes else None
-        return self._programmes[code]
-
-    def _course(self, programme, code):
-        Course = Pool().get('bts.programme.course')
-        key = (programme.id, code)
-        if key not in self._courses:
-            courses = Course.search([
-                    ('programme', '=', programme.id),
-                    ('code', '=', code),
-                    ], limit=1)
-            self._courses[key] = courses[0] if courses else None
-        return self._courses[key]
+    @staticmethod
+    def _person(code, parties):
+        "The one party of the code found as parties, or the reason why not"
+        if not is_valid_matricule(code):
+            return None, _msg('person_invalid', code=code)
+        if not parties:
+            return None, _msg('person_unknown', code=code)
+        if len(parties) > 1:
+            return None, _msg('person_ambiguous', code=code,
+                parties=', '.join(p.rec_name for p in parties))
+        return parties[0], None
 
     def _year(self, date):
         AcademicYear = Pool().get('bts.academic_year')
@@ -505,46 +628,28 @@ class DeclarationImporter:
                 self._years[date] = None
         return self._years[date]
 
-    def _contract(self, party, programme, year):
-        "The active contract of the provider for the programme and year"
-        Contract = Pool().get('bts.contract')
-        key = (party.id, programme.id, year.id)
-        if key not in self._contracts:
-            contracts = Contract.search([
-                    ('party', '=', party.id),
-                    ('programme', '=', programme.id),
-                    ('academic_year', '=', year.id),
-                    ('state', '=', 'active'),
-                    ], limit=1)
-            self._contracts[key] = contracts[0] if contracts else None
-        return self._contracts[key]
 
-    def _declaration(self, contract, date):
-        """The draft declaration of the contract and month at the lycée:
-        an existing one or a new one"""
-        Declaration = Pool().get('bts.declaration')
-        month = date.replace(day=1)
-        key = (contract.id, month)
-        if key not in self._declarations:
-            declarations = Declaration.search([
-                    ('kind', '=', 'lessons'),
-                    ('contract', '=', contract.id),
-                    ('lycee', '=', self.lycee.id),
-                    ('month', '=', month),
-                    ('state', '=', 'draft'),
-                    ], order=[('id', 'ASC')], limit=1)
-            if declarations:
-                declaration, = declarations
-            else:
-                declaration, = Declaration.create([{
-                            'kind': 'lessons',
-                            'contract': contract.id,
-                            'lycee': self.lycee.id,
-                            'month': month,
-                            }])
-                self._created.append(declaration.id)
-            self._declarations[key] = declaration.id
-        return Declaration(self._declarations[key])
+@dataclass
+class _Entry:
+    "A row read: the records it names and the values of its line"
+    number: int
+    party: object
+    programme: object
+    course: object
+    date: dt.date
+    year: object
+    quantity: Decimal
+    contract: object = None
+    semester: object = None
+    declaration: object = None
+
+    @property
+    def month(self):
+        return self.date.replace(day=1)
+
+    @property
+    def academic_year(self):
+        return self.year
 
 
 def template_xlsx():
@@ -637,8 +742,16 @@ class ImportResult(ModelView):
         help="The declarations that received lines.")
 
 
+class ImportQueued(ModelView):
+    "Import declarations: the background job of a large file"
+    __name__ = 'bts.declaration.import.queued'
+    __string__ = "Declaration Import Queued"
+    job = fields.Many2One('bts.job', "Job", readonly=True)
+
+
 class Import(Wizard):
-    "Import lines of draft declarations of lessons from a CSV or XLSX file"
+    """Import lines of draft declarations of lessons from a CSV or XLSX
+    file: a file of more than SYNC_ROWS rows by a background job"""
     __name__ = 'bts.declaration.import'
     start = StateView('bts.declaration.import.start',
         'bts_indemnity.declaration_import_start_view_form', [
@@ -656,6 +769,12 @@ class Import(Wizard):
         'bts_indemnity.declaration_import_result_view_form', [
             Button("Close", 'end', 'tryton-close', default=True),
             ])
+    queued = StateView('bts.declaration.import.queued',
+        'bts_indemnity.declaration_import_queued_view_form', [
+            Button("Close", 'end', 'tryton-close'),
+            Button("Open Job", 'open_job', 'tryton-forward', default=True),
+            ])
+    open_job = StateAction('bts_indemnity.act_job_form')
 
     def default_start(self, fields):
         values = {}
@@ -672,8 +791,16 @@ class Import(Wizard):
             }
 
     def transition_import_(self):
+        Job = Pool().get('bts.job')
         importer = DeclarationImporter(self.start.lycee)
-        report = importer.import_file(self.start.file, self.start.filename)
+        rows = read_rows(self.start.file, self.start.filename)
+        if len(rows) > SYNC_ROWS:
+            job = Job(kind='import', lycee=self.start.lycee,
+                file=self.start.file, filename=self.start.filename)
+            Job.enqueue([job])
+            self.queued.job = job
+            return 'queued'
+        report = importer.import_rows(rows)
         self.result.report = report.text()
         self.result.declarations = report.declarations
         return 'result'
@@ -683,3 +810,52 @@ class Import(Wizard):
             'report': self.result.report,
             'declarations': [d.id for d in self.result.declarations],
             }
+
+    def default_queued(self, fields):
+        return {'job': self.queued.job.id}
+
+    def do_open_job(self, action):
+        return action, {'res_id': [self.queued.job.id]}
+
+
+# A file of up to SYNC_ROWS rows is imported by the wizard at once, a
+# larger one by a background job, about CHUNK rows at a time.
+SYNC_ROWS = 200
+CHUNK = 500
+
+
+def _chunks(rows):
+    """The rows in chunks of about CHUNK rows, the rows of a person in one
+    chunk: the checks of a row involve only the lines of its contract"""
+    by_person = defaultdict(list)
+    for row in rows:
+        code = ''.join(_text(row.values.get('national_id')).split())
+        by_person[code].append(row)
+    chunk = []
+    for person_rows in by_person.values():
+        chunk.extend(person_rows)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk or not rows:
+        yield chunk
+
+
+def import_in_chunks(lycee, rows, progress=None):
+    """Import the rows a chunk at a time, each chunk reading what the
+    chunks before wrote, and call progress(done, total) after each; return
+    the report of all the rows (the declarations in the order of their
+    persons' first rows)"""
+    report = ImportReport(rows=len(rows))
+    done = 0
+    for chunk in _chunks(rows):
+        part = DeclarationImporter(lycee).import_rows(chunk)
+        report.lines.extend(part.lines)
+        report.declarations.extend(part.declarations)
+        report.refusals.extend(part.refusals)
+        done += len(chunk)
+        if progress:
+            progress(done, len(rows))
+    report.declarations = list(dict.fromkeys(report.declarations))
+    report.refusals.sort(key=lambda refusal: refusal[0])
+    return report

@@ -19,6 +19,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.bts_programme import batch
 from trytond.modules.bts_programme.academic_year import window_end
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.modules.bts_programme.wage_index import EuroMixin
@@ -472,7 +473,8 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
         Party = pool.get('party.party')
         rows = self._declaration_lines()
         kinds, parties = {}, {}
-        for declaration in Declaration.browse(sorted({r[1] for r in rows})):
+        for declaration in batch.browse(
+                Declaration, sorted({r[1] for r in rows})):
             kinds[declaration.id] = declaration.indemnity_kind()
             parties[declaration.id] = declaration.party.id
         by_party = defaultdict(list)
@@ -518,8 +520,9 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     ('run', 'in', [r.id for r in runs]),
                     ]))
         computed = [b for r in runs for b in r._beneficiaries()]
-        beneficiaries = Beneficiary.create([b for b, _ in computed])
-        RunLine.create([{**line, 'run': values['run'], 'beneficiary': b.id}
+        beneficiaries = batch.create(Beneficiary, [b for b, _ in computed])
+        batch.create(RunLine, [
+                {**line, 'run': values['run'], 'beneficiary': b.id}
                 for b, (values, lines) in zip(
                     beneficiaries, computed, strict=True)
                 for line in lines])
@@ -563,8 +566,9 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
             # retried to take a lock is retried before the work.
             RunLine.lock()
         rows = cls._run_lines(runs)
-        Line.lock(Line.browse(sorted({row[3] for row in rows})))
-        Declaration.lock(Declaration.browse(sorted({row[4] for row in rows})))
+        Line.lock(batch.browse(Line, sorted({row[3] for row in rows})))
+        Declaration.lock(
+            batch.browse(Declaration, sorted({row[4] for row in rows})))
 
     def check_unchanged(self):
         """Under lock: no line paid by another run meanwhile, and the run
@@ -662,10 +666,9 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     ('run', 'in', [r.id for r in runs]),
                     ('status', '=', 'payable'),
                     ], order=[('id', 'ASC')])
-            RunLine.mark_paid(RunLine.search([
-                        ('beneficiary', 'in',
-                            [b.id for b in beneficiaries]),
-                        ], order=[('id', 'ASC')]), True)
+            RunLine.mark_paid(batch.browse(RunLine, [
+                        row[2] for row in cls._run_lines(
+                            runs, lambda b: b.status == 'payable')]), True)
             Declaration.pay(cls._paid_declarations(runs))
             cls.create_payments(beneficiaries, [
                     payables[b.run.move.id, b.party.id]

@@ -4,6 +4,7 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -52,12 +53,52 @@ def window_end(start, months):
     return later - dt.timedelta(days=1)
 
 
-class AcademicYear(ModelSQL, ModelView):
+class PeriodMixin:
+    """A period from start_date to end_date found by a date (find), each
+    date's period kept in a cache that any change of the periods clears:
+    every line entered asks for its academic year and semester"""
+    __slots__ = ()
+
+    @classmethod
+    def find(cls, date):
+        "Return the period that contains date or raise its missing error"
+        id_ = cls._find_cache.get(date, -1)
+        if id_ == -1:
+            records = cls.search([
+                    ('start_date', '<=', date),
+                    ('end_date', '>=', date),
+                    ], limit=1)
+            id_ = cls._find_cache.set(
+                date, records[0].id if records else None)
+        if id_ is None:
+            raise AcademicYearError(gettext(
+                    f'bts_programme.msg_{cls._missing}', date=date))
+        return cls(id_)
+
+    @classmethod
+    def create(cls, vlist):
+        cls._find_cache.clear()
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        cls._find_cache.clear()
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, records):
+        cls._find_cache.clear()
+        super().delete(records)
+
+
+class AcademicYear(PeriodMixin, ModelSQL, ModelView):
     """Année d'études: academic year from 15 September to 14 September of the
     next year, divided into a winter and a summer semester
     (law of 21 July 2023, art. 1, 4°)."""
     __name__ = 'bts.academic_year'
     __string__ = "Academic Year"
+    _find_cache = Cache('bts.academic_year.find', context=False)
+    _missing = 'academic_year_missing'
     name = fields.Char("Name", required=True)
     start_date = fields.Date("Start Date", required=True)
     end_date = fields.Date("End Date", required=True)
@@ -133,23 +174,13 @@ class AcademicYear(ModelSQL, ModelView):
                         start_date=year.start_date,
                         end_date=year.end_date))
 
-    @classmethod
-    def find(cls, date):
-        "Return the academic year that contains date or raise an error"
-        years = cls.search([
-                ('start_date', '<=', date),
-                ('end_date', '>=', date),
-                ], limit=1)
-        if not years:
-            raise AcademicYearError(gettext(
-                    'bts_programme.msg_academic_year_missing', date=date))
-        return years[0]
 
-
-class Semester(ModelSQL, ModelView):
+class Semester(PeriodMixin, ModelSQL, ModelView):
     "Semester (semestre d'hiver / semestre d'été) of an academic year"
     __name__ = 'bts.semester'
     __string__ = "Semester"
+    _find_cache = Cache('bts.semester.find', context=False)
+    _missing = 'semester_missing'
     academic_year = fields.Many2One(
         'bts.academic_year', "Academic Year", required=True,
         ondelete='CASCADE')
@@ -204,15 +235,3 @@ class Semester(ModelSQL, ModelView):
                         start_date=semester.start_date,
                         end_date=semester.end_date,
                         year=year.rec_name))
-
-    @classmethod
-    def find(cls, date):
-        "Return the semester that contains date or raise an error"
-        semesters = cls.search([
-                ('start_date', '<=', date),
-                ('end_date', '>=', date),
-                ], limit=1)
-        if not semesters:
-            raise AcademicYearError(gettext(
-                    'bts_programme.msg_semester_missing', date=date))
-        return semesters[0]

@@ -80,7 +80,9 @@ def _detail(lessons):
             lessons.items())) or '-'
 
 
-def _check(cap, used, requested, limit, **labels):
+def _check(cap, used, requested, limit, labels):
+    """Raise the error of cap when used and requested lessons pass limit;
+    labels returns the message's names, computed only then"""
     total = sum(used.values()) + sum(requested.values())
     if total > limit:
         raise CapError(gettext(
@@ -88,14 +90,14 @@ def _check(cap, used, requested, limit, **labels):
                 used=sum(used.values()), used_detail=_detail(used),
                 requested=sum(requested.values()),
                 requested_detail=_detail(requested),
-                total=total, limit=limit, **labels))
+                total=total, limit=limit, **labels()))
 
 
 def check_external_year(party, academic_year, used, requested):
     """At most 252 lessons per academic year for an external lecturer over
     all BTS programmes and lycées (art. 9(2) al. 3)"""
     _check('external_year', used, requested, EXTERNAL_YEAR_LIMIT,
-        party=party.rec_name, period=academic_year.rec_name)
+        lambda: {'party': party.rec_name, 'period': academic_year.rec_name})
 
 
 def check_specialised_semester(party, semester, used, requested):
@@ -103,7 +105,7 @@ def check_specialised_semester(party, semester, used, requested):
     BTS programmes (art. 9(2) al. 3)"""
     _check('specialised_semester', used, requested,
         SPECIALISED_SEMESTER_LIMIT,
-        party=party.rec_name, period=semester.rec_name)
+        lambda: {'party': party.rec_name, 'period': semester.rec_name})
 
 
 def external_share_limit(planned_lessons):
@@ -125,16 +127,20 @@ def check_external_share(programme, academic_year, used, requested):
     lessons planned for the courses at the lycée of the study years that run
     in the academic year (a programme in its first year: of the first study
     year only), internships excluded (art. 9(2) al. 4; RULES.md §K.7)"""
-    pool = Pool()
-    Module = pool.get('bts.programme.module')
+    Module = Pool().get('bts.programme.module')
     study_years, planned = share_denominator(programme, academic_year)
-    names = dict(Module.fields_get(
-            ['year_of_study'])['year_of_study']['selection'])
+
+    def labels():
+        names = dict(Module.fields_get(
+                ['year_of_study'])['year_of_study']['selection'])
+        return {
+            'programme': programme.rec_name,
+            'period': academic_year.rec_name,
+            'planned': planned, 'percent': EXTERNAL_SHARE_PERCENT,
+            'study_years': ', '.join(names[y] for y in study_years),
+            }
     _check('external_share', used, requested,
-        external_share_limit(planned),
-        programme=programme.rec_name, period=academic_year.rec_name,
-        planned=planned, percent=EXTERNAL_SHARE_PERCENT,
-        study_years=', '.join(names[y] for y in study_years))
+        external_share_limit(planned), labels)
 
 
 def lock(records):

@@ -133,7 +133,7 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         'bts.contract.line', 'contract', "Lines",
         states={'readonly': _READONLY})
     quantity = fields.Function(
-        fields.Integer("Planned Quantity"), 'on_change_with_quantity')
+        fields.Integer("Planned Quantity"), 'get_quantity')
     version = fields.Integer("Version", readonly=True)
     amendments = fields.One2Many(
         'bts.contract.amendment', 'contract', "Amendments", readonly=True)
@@ -244,6 +244,22 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def on_change_with_quantity(self, name=None):
         "The lessons of the lines, shown as they are entered"
         return sum(line.quantity or 0 for line in self.lines)
+
+    @classmethod
+    def get_quantity(cls, contracts, name):
+        "The lessons of the lines, summed in one query for a list"
+        Line = Pool().get('bts.contract.line')
+        line = Line.__table__()
+        quantities = dict.fromkeys((c.id for c in contracts), 0)
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(
+                [c.id for c in contracts], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.select(line.contract, Sum(line.quantity),
+                    where=reduce_ids(line.contract, sub_ids),
+                    group_by=[line.contract]))
+            for contract, quantity in cursor:
+                quantities[contract] = int(quantity or 0)
+        return quantities
 
     @fields.depends('programme', 'lycee')
     def on_change_programme(self):

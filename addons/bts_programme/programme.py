@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sql.aggregate import Sum
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin,
@@ -359,11 +360,22 @@ class Programme(
 
     def lycee_lessons(self, study_years):
         """Return the planned lessons of the plan's courses organised at the
-        lycée (internships and final project excluded) in study_years"""
-        return sum(course.planned_lessons or 0
-            for module in self.modules
-            if module.kind == 'lycee' and module.year_of_study in study_years
-            for course in module.courses)
+        lycée (internships and final project excluded) in study_years,
+        summed in one query"""
+        pool = Pool()
+        Module = pool.get('bts.programme.module')
+        Course = pool.get('bts.programme.course')
+        module, course = Module.__table__(), Course.__table__()
+        if not study_years:
+            return 0
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*module.join(course,
+                condition=course.module == module.id
+                ).select(Sum(course.planned_lessons),
+                where=(module.programme == self.id)
+                & (module.kind == 'lycee')
+                & module.year_of_study.in_(list(study_years))))
+        return int(cursor.fetchone()[0] or 0)
 
     @classmethod
     def get_plan_figures(cls, programmes, names):
@@ -381,7 +393,8 @@ class Programme(
         module, course = Module.__table__(), Course.__table__()
         cursor = Transaction().connection.cursor()
         sums = defaultdict(lambda: defaultdict(Decimal))
-        for sub_ids in grouped_slice([p.id for p in programmes]):
+        for sub_ids in grouped_slice([p.id for p in programmes],
+                backend.MAX_QUERY_PARAMS):
             sub_ids = list(sub_ids)
             cursor.execute(*module.join(course,
                     condition=course.module == module.id

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
 from trytond.pool import Pool
@@ -93,7 +94,8 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         ects = defaultdict(Decimal)
         courses = defaultdict(list)
-        for sub_ids in grouped_slice([p.id for p in programmes]):
+        for sub_ids in grouped_slice([p.id for p in programmes],
+                backend.MAX_QUERY_PARAMS):
             cursor.execute(*module.join(course, 'LEFT',
                     condition=course.module == module.id
                     ).select(module.id, course.id, course.ects,

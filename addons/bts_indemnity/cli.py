@@ -7,7 +7,8 @@
 imports a CSV or XLSX file of lessons into draft declarations (see
 doc/import.rst), prints a summary and every refused row, commits and exits
 with 0 when every row was imported, 1 when rows were refused and 2 when the
-file or the lycée is unusable (nothing is changed then).
+file or the lycée is unusable (nothing is changed then). On a terminal it
+shows the progress, a chunk of rows at a time.
 
     bts -d DATABASE payment-run --period YYYY-MM [--lycee CODE]
         [--user LOGIN] [--post | --approve-payments | --process]
@@ -22,7 +23,8 @@ payments, --process processes them into the SEPA message. Three different
 persons take the three steps. Exits with 0 when everything was payable, 1
 when beneficiaries were blocked, 2 on error (nothing is changed then) and 3
 when another run paid the lines meanwhile (the losing side of two posts at
-once: nothing is posted).
+once: nothing is posted). On a terminal it shows the progress, a step at
+a time.
 """
 import os
 import sys
@@ -35,6 +37,23 @@ EXIT_OK, EXIT_REFUSED, EXIT_ERROR, EXIT_PAID_MEANWHILE = 0, 1, 2, 3
 BUSY_WAIT, BUSY_TIMEOUT = 0.5, 120
 
 
+def _progress(done, total):
+    """Show the progress on a terminal, a line written over in place and
+    ended once everything is done; nothing when the output is a file"""
+    if not sys.stdout.isatty():
+        return
+    percent = 100 * done // total if total else 100
+    print(f'\r{percent:3d} % ({done}/{total})', end='', flush=True)
+    if done >= total:
+        print()
+
+
+def _progress_break():
+    "End the line of a progress stopped by an error, on a terminal"
+    if sys.stdout.isatty():
+        print()
+
+
 def import_declarations(options):
     "Import the lessons of a file into draft declarations of the lycée"
     from trytond.exceptions import UserError
@@ -42,7 +61,7 @@ def import_declarations(options):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    from .declaration_import import DeclarationImporter
+    from .declaration_import import import_in_chunks, read_rows
 
     try:
         with open(options.file, 'rb') as file:
@@ -61,10 +80,12 @@ def import_declarations(options):
             return EXIT_ERROR
         lycee, = lycees
         try:
-            report = DeclarationImporter(lycee).import_file(
-                data, os.path.basename(options.file))
+            rows = read_rows(data, os.path.basename(options.file))
+            _progress(0, len(rows))
+            report = import_in_chunks(lycee, rows, progress=_progress)
         except UserError as exception:
             transaction.rollback()
+            _progress_break()
             print(exception.message, file=sys.stderr)
             return EXIT_ERROR
         print(report.text())
@@ -125,6 +146,8 @@ def _computed_run(options):
         lycee=lycee)
     run.save()
     Run.compute([run])
+    if options.post:
+        _progress(1, 2)
     return run
 
 
@@ -266,6 +289,8 @@ def payment_run(options):
             file=sys.stderr)
         return EXIT_ERROR
     step = _step(options)
+    # Posting computes the run first: two steps.
+    steps = 2 if options.post else 1
     extras, computed = {}, {}
     deadline = time.monotonic() + BUSY_TIMEOUT
     while True:
@@ -273,17 +298,21 @@ def payment_run(options):
             with Transaction().start(config.database_name, user,
                     context=context, **extras) as transaction:
                 try:
+                    _progress(0, steps)
                     run, done = step(options, computed)
+                    _progress(steps, steps)
                 except TransactionError as error:
                     transaction.rollback()
                     error.fix(extras)
                     continue
                 except _PaidMeanwhile as exception:
                     transaction.rollback()
+                    _progress_break()
                     print(exception, file=sys.stderr)
                     return EXIT_PAID_MEANWHILE
                 except UserError as exception:
                     transaction.rollback()
+                    _progress_break()
                     print(exception.message, file=sys.stderr)
                     return EXIT_ERROR
                 _print_run(run)

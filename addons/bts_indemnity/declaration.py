@@ -16,6 +16,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql.aggregate import Sum
+from sql.functions import CurrentTimestamp
 
 from trytond import backend
 from trytond.exceptions import UserError
@@ -949,25 +950,37 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
     def compute_amounts(cls, lines):
         """Store the rate at index 100, the index date and its index, the
         euro rate and the amount, each rounded half-up to the cent by the
-        wage index (RULES.md §K.1, §D.3); one write per set of values"""
+        wage index (RULES.md §K.1, §D.3).
+
+        Computed values written by the server only: one UPDATE per set of
+        values, without the validation of what was entered (the lines were
+        checked just before)"""
         WageIndex = Pool().get('bts.wage_index')
+        table = cls.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         same = defaultdict(list)
         for line in lines:
             rate = line.rate_at_index_100()
             index_date = line.get_index_date()
             index, euro_rate, amount = WageIndex.line_amount(
                 rate, line.quantity, index_date)
-            same[rate, index_date, index, euro_rate, amount].append(line)
-        to_write = []
-        for (rate, index_date, index, euro_rate, amount), records in (
-                same.items()):
-            to_write.extend([records, {
-                        'rate': rate, 'index_date': index_date,
-                        'index': index, 'euro_rate': euro_rate,
-                        'amount': amount,
-                        }])
-        if to_write:
-            cls.write(*to_write)
+            same[rate, index_date, index, euro_rate, amount].append(line.id)
+        for values, ids in same.items():
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+                cursor.execute(*table.update([
+                            table.rate, table.index_date, table.index,
+                            table.euro_rate, table.amount,
+                            table.write_uid, table.write_date],
+                        [*values, transaction.user, CurrentTimestamp()],
+                        where=reduce_ids(table.id, sub_ids)))
+        # The records read before see the values written, as after a write
+        transaction.counter += 1
+        for line in lines:
+            line._local_cache.pop(line.id, None)
+        for cache in transaction.cache.values():
+            for line in lines:
+                cache.get(cls.__name__, {}).pop(line.id, None)
 
 
 class RejectStart(ModelView):

@@ -7,14 +7,17 @@ web client) is built once for these tests and the JSON-RPC tests of
 tests/; the tests drive headless chromium with Selenium.  See
 tests/browser/README.md.
 """
+import contextlib
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import browser_skip
 import pytest
-from demo_server import DEMO_PASSWORD, SAO_ROOT, Client, DemoError
+from demo_server import DEMO_PASSWORD, SAO_ROOT, Client, DemoError, RPCError
 
 from trytond.modules.bts_programme.demo import USERS as DEMO_USERS
+from trytond.pyson import PYSONDecoder
 
 USERS = ['ministere.admin', 'rh.ltc']
 # The menus of bts_programme checked, by XML id: their labels are
@@ -82,13 +85,20 @@ def server(demo_server):
     return Server(demo_server.url, demo_server.name, labels)
 
 
-@pytest.fixture
-def browser(tmp_path):
+@contextlib.contextmanager
+def _browser(tmp_path):
+    "Headless chromium with a fresh profile in tmp_path"
     driver = bts_browser.start_browser(user_data_dir=tmp_path / 'chromium')
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    with _browser(tmp_path) as driver:
+        yield driver
 
 
 def _open_programmes(driver, server, user):
@@ -134,7 +144,7 @@ def _model_path(server, admin, login, model):
     """The path of labels of the entry of the menu of login that opens the
     list of model"""
     entries = [(path, int(action.split(',')[1]))
-        for path, action in _menu_actions(server, login)
+        for path, action, _ in _menu_actions(_client(server, login))
         if action.startswith('ir.action.act_window,')]
     models = {a['id']: a['res_model'] for a in admin(
             'ir.action.act_window', 'read', [a for _, a in entries],
@@ -251,23 +261,183 @@ def test_lycee_hr_adds_a_line_by_amendment(server, browser, admin):
         admin('bts.contract.amendment', 'delete', [amendment_id])
 
 
-# Every menu entry of every demo user
+# Every menu entry of every demo user: each user's whole menu through
+# JSON-RPC, as the web client opens it; each entry in the browser once, by
+# the first demo user whose menu has it (a walk of 1.5 to 3 s an entry).
+
+LOGINS = [user[0] for user in DEMO_USERS]
+# The rows sao searches for a list (Sao.config.limit)
+SAO_LIMIT = 1000
 
 
-def _menu_actions(server, login):
-    """The entries of the menu of login that open an action, as (path of
-    labels, action) in the order of their paths: the menu the web client
-    shows, read through JSON-RPC as login in French"""
+def _client(server, login):
+    "A JSON-RPC client of login in French, the language of the demo users"
     client = Client(server.url, server.database, language='fr')
     client.login(login, DEMO_PASSWORD)
+    return client
+
+
+def _menu_actions(client):
+    """The entries of the menu of the client's user that open an action, as
+    (path of labels, action, menu id) in the order of their paths"""
     menus = {m['id']: m for m in client.search_read(
             'ir.ui.menu', [], ['name', 'parent', 'action'])}
 
     def path(menu):
         parent = menus[menu['parent']] if menu['parent'] else None
         return (path(parent) if parent else ()) + (menu['name'],)
-    return sorted((path(m), m['action'])
+    return sorted((path(m), m['action'], m['id'])
         for m in menus.values() if m['action'])
+
+
+def _menu_tree(client):
+    """The paths of the entries of the menu as the web client shows it:
+    its roots and, level by level, the children of each entry"""
+    paths = set()
+    level = [((), client('ir.ui.menu', 'search', [('parent', '=', None)]))]
+    while level:
+        ids = [i for _, children in level for i in children]
+        menus = {m['id']: m for m in client(
+                'ir.ui.menu', 'read', ids, ['name', 'childs'])}
+        next_level = []
+        for prefix, children in level:
+            for menu in map(menus.get, children):
+                path = prefix + (menu['name'],)
+                paths.add(path)
+                if menu['childs']:
+                    next_level.append((path, menu['childs']))
+        level = next_level
+    return paths
+
+
+@pytest.fixture(scope='module')
+def views():
+    "The views loaded by the JSON-RPC checks, by groups (_open_window)"
+    return {}
+
+
+@pytest.fixture(scope='module')
+def menus(server):
+    """{login: SimpleNamespace(client, entries, walked)} for each demo user:
+    his JSON-RPC client, the entries of his menu (_menu_actions) and those
+    his browser walk opens, the ones no earlier demo user's menu has"""
+    menus, opened = {}, set()
+    for login in LOGINS:
+        client = _client(server, login)
+        entries = _menu_actions(client)
+        walked = [e for e in entries if e[2] not in opened]
+        opened.update(menu_id for _, _, menu_id in walked)
+        menus[login] = SimpleNamespace(
+            client=client, entries=entries, walked=walked)
+    return menus
+
+
+def _read_fields(fields):
+    """The names sao reads for the fields of a view: the fields eagerly
+    loaded, the rec_name of the relations, the label of the selections"""
+    names = ['rec_name', '_timestamp', '_write', '_delete']
+    for name, field in fields.items():
+        if field.get('loading', 'eager') != 'eager':
+            continue
+        names.append(name)
+        if field['type'] in {'many2one', 'one2one', 'reference'}:
+            names.append(f'{name}.rec_name')
+        elif field['type'] in {'selection', 'multiselection'}:
+            names.append(f'{name}:string')
+    return names
+
+
+def _open_window(client, action, menu_id, views):
+    """Open an ir.action.act_window as sao does from the menu: its context
+    (and the defaults of its context model), every view, the toolbar, then
+    the first page of each tab (its action's domains): its first rows read
+    with the fields of the first view; the counts of the tabs.
+
+    views caches the views by the user's groups, as the server does
+    (ModelView.fields_view_get): the users of the same groups get the same
+    views."""
+    values = {**client.preferences, 'active_model': 'ir.ui.menu',
+        'active_id': menu_id, 'active_ids': [menu_id],
+        '_user': client.user_id}
+    context = PYSONDecoder(values).decode(action['pyson_context'] or '{}')
+    values.update(context)
+    values['context'] = dict(values)
+    decode = PYSONDecoder(values).decode
+    domain = decode(action['pyson_domain'] or '[]')
+    order = decode(action['pyson_order'] or 'null')
+    search_value = decode(action.get('pyson_search_value') or '[]')
+    if (context_model := action.get('context_model')):
+        fields = client(context_model, 'fields_view_get', None, 'form',
+            context=context)['fields']
+        defaults = client(context_model, 'default_get', list(fields), False,
+            context=context)
+        context.update((k, v) for k, v in defaults.items()
+            if not k.endswith('.'))
+    model = action['res_model']
+    loaded = []
+    for view_id, view_type in action['views'] or [[None, 'tree']]:
+        key = (tuple(client.preferences['groups']), model, view_id,
+            view_type)
+        if key not in views:
+            views[key] = client(model, 'fields_view_get', view_id,
+                view_type, context=context)
+        loaded.append(views[key])
+    client(model, 'view_toolbar_get', context=context)
+    names = _read_fields(loaded[0]['fields'])
+    limit = action.get('limit') or SAO_LIMIT
+    # sao reads the rows of a list by chunks (Sao.Record.load)
+    rows = SAO_LIMIT // min(len(names), 10)
+    for _, tab_domain, count in action['domains'] or [('', '[]', False)]:
+        search = [domain, decode(tab_domain), search_value]
+        ids = client(model, 'search', search, 0, limit, order,
+            context=context)
+        client(model, 'read', ids[:rows], names, context=context)
+        if count:
+            client(model, 'search_count', search, 0, SAO_LIMIT,
+                context=context)
+
+
+def _run_wizard(client, action, menu_id):
+    """Start an ir.action.wizard as sao does from the menu: its first state
+    (its form and defaults), then leave it"""
+    name = action['wiz_name']
+    context = client.context({'active_model': 'ir.ui.menu',
+            'active_id': menu_id, 'active_ids': [menu_id],
+            'action_id': action['id']})
+    session, start, _ = client.call(f'wizard.{name}.create', context)
+    try:
+        client.call(f'wizard.{name}.execute', session, {}, start, context)
+    finally:
+        client.call(f'wizard.{name}.delete', session, context)
+
+
+@pytest.mark.parametrize('login', LOGINS)
+def test_every_menu_entry_loads_through_rpc(menus, views, login):
+    """Each demo user's menu, through JSON-RPC in French as sao opens it:
+    the tree shows every entry the server lists; every entry opens an
+    action of the user; a window loads its views and the first page of
+    every tab (the fields of its list, their rec_names too: a record or a
+    field the user may not read is an error), a wizard its first state"""
+    client = menus[login].client
+    shown = _menu_tree(client)
+    problems = []
+    for path, action, menu_id in menus[login].entries:
+        where = ' / '.join(path)
+        if path not in shown:
+            problems.append(f"{where}: not in the menu")
+            continue
+        try:
+            opened = client('ir.action.keyword', 'get_keyword', 'tree_open',
+                ['ir.ui.menu', menu_id])
+            if not opened:
+                problems.append(f"{where} ({action}): opens nothing")
+            elif opened[0]['type'] == 'ir.action.act_window':
+                _open_window(client, opened[0], menu_id, views)
+            elif opened[0]['type'] == 'ir.action.wizard':
+                _run_wizard(client, opened[0], menu_id)
+        except RPCError as error:
+            problems.append(f"{where} ({action}): {error}")
+    assert not problems, '\n'.join(problems)
 
 
 def _check_tab(driver, where, problems):
@@ -279,40 +449,48 @@ def _check_tab(driver, where, problems):
         problems.append(f"{where}: JavaScript error {error}")
 
 
-@pytest.mark.parametrize('login', [user[0] for user in DEMO_USERS])
-def test_every_menu_entry_opens_without_error(server, browser, login):
-    """Each demo user opens, in French, every entry of his menu that has an
-    action, and every tab of its list: no cell of a list shows #ERREUR (a
-    record or field the user may not read), no error dialog, no JavaScript
-    error, no entry that opens nothing, and the menu shows every entry the
-    server lists"""
-    entries = _menu_actions(server, login)
-    bts_browser.login(
-        browser, server.url, server.database, login, DEMO_PASSWORD)
-    assert browser.execute_script(
-        "return Sao.i18n.getlang();").startswith('fr')
-    shown = bts_browser.expand_whole_menu(browser)
-    # The home action of the user (his to-do list) opened at the login: its
-    # entry of the menu opens it again below
-    bts_browser.close_all_tabs(browser)
-    problems = [f"login: JavaScript error {error}"
-        for error in bts_browser.script_errors(browser)]
-    for path, action in entries:
-        where = ' / '.join(path)
-        if path not in shown:
-            problems.append(f"{where}: not in the menu")
-            continue
-        try:
-            kind = bts_browser.open_menu_path(browser, path)
-            _check_tab(browser, where, problems)
-            if kind == 'wizard':
-                bts_browser.close_wizard_dialog(browser)
+@pytest.mark.parametrize('login', LOGINS)
+def test_every_menu_entry_opens_without_error(server, menus, tmp_path, login):
+    """Each entry of the demo users' menus is opened once in the browser,
+    in French, with every tab of its list, by the first demo user whose
+    menu has it: no cell of a list shows #ERREUR (a record or field the
+    user may not read), no error dialog, no JavaScript error, no entry that
+    opens nothing; the menu of the user shows every entry the server lists
+    (test_every_menu_entry_loads_through_rpc checks every user's whole
+    menu)"""
+    menu = menus[login]
+    if not menu.walked:
+        pytest.skip(f"every entry of the menu of {login} is opened by an "
+            "earlier user")
+    with _browser(tmp_path) as browser:
+        bts_browser.login(
+            browser, server.url, server.database, login, DEMO_PASSWORD)
+        assert browser.execute_script(
+            "return Sao.i18n.getlang();").startswith('fr')
+        shown = bts_browser.expand_whole_menu(browser)
+        # The home action of the user (his to-do list) opened at the login:
+        # its entry of the menu opens it again below
+        bts_browser.close_all_tabs(browser)
+        problems = [f"login: JavaScript error {error}"
+            for error in bts_browser.script_errors(browser)]
+        problems.extend(f"{' / '.join(path)}: not in the menu"
+            for path, _, _ in menu.entries if path not in shown)
+        for path, action, _ in menu.walked:
+            if path not in shown:
                 continue
-            for index in range(1, len(bts_browser.domain_tabs(browser))):
-                label = bts_browser.show_domain_tab(browser, index)
-                _check_tab(browser, f"{where} [{label}]", problems)
-            bts_browser.close_current_tab(browser)
-        except bts_browser.SaoError as error:
-            problems.append(f"{where} ({action}): {error}")
-            bts_browser.recover(browser)
+            where = ' / '.join(path)
+            try:
+                kind = bts_browser.open_menu_path(browser, path)
+                _check_tab(browser, where, problems)
+                if kind == 'wizard':
+                    bts_browser.close_wizard_dialog(browser)
+                    continue
+                for index in range(
+                        1, len(bts_browser.domain_tabs(browser))):
+                    label = bts_browser.show_domain_tab(browser, index)
+                    _check_tab(browser, f"{where} [{label}]", problems)
+                bts_browser.close_current_tab(browser)
+            except bts_browser.SaoError as error:
+                problems.append(f"{where} ({action}): {error}")
+                bts_browser.recover(browser)
     assert not problems, '\n'.join(problems)

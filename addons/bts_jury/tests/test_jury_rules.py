@@ -71,6 +71,9 @@ class JuryRulesTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        # A fresh database: a test class run before on the same process
+        # (pytest-xdist) may have left its own behind
+        drop_db()
         activate_module(['bts_jury'])
 
     @classmethod

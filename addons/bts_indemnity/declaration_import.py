@@ -323,7 +323,7 @@ class DeclarationImporter:
         self._lines = {}
         # Running totals: lessons per (contract id, course id) declared on
         # their way, per declaration and course, per declaration and cap
-        self._declared = self._planned = {}
+        self._declared, self._planned = {}, {}
         self._drafted = defaultdict(Decimal)
         self._requested = defaultdict(
             lambda: defaultdict(lambda: defaultdict(Decimal)))

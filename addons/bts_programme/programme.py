@@ -360,22 +360,33 @@ class Programme(
 
     def lycee_lessons(self, study_years):
         """Return the planned lessons of the plan's courses organised at the
-        lycée (internships and final project excluded) in study_years,
-        summed in one query"""
+        lycée (internships and final project excluded) in study_years"""
+        lessons = self.lycee_lessons_per_year([self])
+        return sum(lessons[self.id, year] for year in study_years)
+
+    @classmethod
+    def lycee_lessons_per_year(cls, programmes):
+        """Return the planned lessons of the courses organised at the lycée
+        per programme id and study year, {(programme id, study year):
+        lessons}: one grouped query for a list"""
         pool = Pool()
         Module = pool.get('bts.programme.module')
         Course = pool.get('bts.programme.course')
         module, course = Module.__table__(), Course.__table__()
-        if not study_years:
-            return 0
+        lessons = defaultdict(int)
         cursor = Transaction().connection.cursor()
-        cursor.execute(*module.join(course,
-                condition=course.module == module.id
-                ).select(Sum(course.planned_lessons),
-                where=(module.programme == self.id)
-                & (module.kind == 'lycee')
-                & module.year_of_study.in_(list(study_years))))
-        return int(cursor.fetchone()[0] or 0)
+        for sub_ids in grouped_slice([p.id for p in programmes],
+                backend.MAX_QUERY_PARAMS):
+            cursor.execute(*module.join(course,
+                    condition=course.module == module.id
+                    ).select(module.programme, module.year_of_study,
+                    Sum(course.planned_lessons),
+                    where=reduce_ids(module.programme, sub_ids)
+                    & (module.kind == 'lycee'),
+                    group_by=[module.programme, module.year_of_study]))
+            for programme, year, quantity in cursor:
+                lessons[programme, year] += int(quantity or 0)
+        return lessons
 
     @classmethod
     def get_plan_figures(cls, programmes, names):

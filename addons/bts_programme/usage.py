@@ -125,12 +125,15 @@ class ProgrammeShare(ReadOnlyViewMixin, ModelSQL, ModelView):
         """The planned lessons at the lycée of the study years that run in
         the academic year (RULES.md §K.7), 0 when the programme does not
         run then"""
+        Programme = Pool().get('bts.programme')
         result = {n: {} for n in names}
+        planned = Programme.lycee_lessons_per_year(
+            {share.programme for share in shares})
         for share in shares:
             programme = share.programme
             study_years, _ = programme.running_study_years(
                 share.academic_year)
-            lessons = programme.lycee_lessons(study_years)
+            lessons = sum(planned[programme.id, year] for year in study_years)
             values = {
                 'planned_lessons': lessons,
                 'limit': caps.external_share_limit(lessons),

@@ -807,12 +807,20 @@ Machine load (uptime) before and after: {loads[0]}; {loads[-1]}.
 """
 
 
+STEPS = {
+    'import': op_import, 'caps': op_caps, 'approve': op_approve,
+    'lists': op_lists, 'payment': op_payment_run,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--scale', type=int, nargs='+', default=[1])
     parser.add_argument('--database-prefix', default='bench_scale_')
     parser.add_argument('--no-results', action='store_true',
         help="print the table only, leave RESULTS.md as it is")
+    parser.add_argument('--only', nargs='+', choices=sorted(STEPS),
+        help="measure only these operations (implies --no-results)")
     options = parser.parse_args()
     loads = [uptime()]
     results, databases = {}, []
@@ -825,7 +833,10 @@ def main():
         figures = results[scale] = {}
         baseline = Baseline(database) if postgresql() else None
         try:
-            for operation in [op_import, op_caps, op_approve, op_lists]:
+            for name, operation in STEPS.items():
+                if name == 'payment' or (
+                        options.only and name not in options.only):
+                    continue
                 known = set(figures)
                 operation(database, baseline, figures)
                 for key in set(figures) - known:
@@ -833,7 +844,8 @@ def main():
         finally:
             if baseline:
                 baseline.close()
-        rate = op_payment_run(database, figures, rate)
+        if not options.only or 'payment' in options.only:
+            rate = op_payment_run(database, figures, rate)
         grid, notes = table(results)
         print(grid, notes, sep='\n', flush=True)
     loads.append(uptime())
@@ -842,7 +854,7 @@ def main():
     text = section(results, databases, loads,
         f"TRYTOND_DATABASE_URI={URI} "
         f"{command}")
-    if not options.no_results:
+    if not (options.no_results or options.only):
         write_results(text)
     print(text)
 

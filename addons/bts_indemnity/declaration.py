@@ -656,6 +656,7 @@ class Declaration(
                 _counted(lessons))
 
     @classmethod
+    @batch.sliced
     @ModelView.button
     @Workflow.transition('submitted')
     def submit(cls, declarations):
@@ -663,18 +664,21 @@ class Declaration(
         cls._stamp(declarations, 'submitted')
 
     @classmethod
+    @batch.sliced
     @ModelView.button
     @Workflow.transition('countersigned')
     def countersign(cls, declarations):
         cls._stamp(declarations, 'countersigned')
 
     @classmethod
+    @batch.sliced
     @ModelView.button
     @Workflow.transition('verified')
     def verify(cls, declarations):
         cls._stamp(declarations, 'verified')
 
     @classmethod
+    @batch.sliced
     @ModelView.button
     @Workflow.transition('approved')
     def approve(cls, declarations):
@@ -974,13 +978,9 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                             table.write_uid, table.write_date],
                         [*values, transaction.user, CurrentTimestamp()],
                         where=reduce_ids(table.id, sub_ids)))
-        # The records read before see the values written, as after a write
-        transaction.counter += 1
         for line in lines:
             line._local_cache.pop(line.id, None)
-        for cache in transaction.cache.values():
-            for line in lines:
-                cache.get(cls.__name__, {}).pop(line.id, None)
+        batch.forget(cls, [line.id for line in lines])
 
 
 class RejectStart(ModelView):

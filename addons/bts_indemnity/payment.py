@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import partial
 
 from genshi.core import TEXT
-from sql import Literal, Select
+from sql import Literal, Select, Values
 from sql.aggregate import Count
 from sql.operators import Equal
 from stdnum import iban
@@ -93,18 +93,29 @@ def month_period(month):
     return start, window_end(start, 1)
 
 
-def payment_details(parties):
-    """Return per party: the first valid IBAN of its bank accounts with a
+def payment_details(party_ids):
+    """Return per party id: the first valid IBAN of its bank accounts with a
     bank, and why SEPA credit transfer cannot pay it (no such IBAN, no
     national identification number, no structured address); the accounts,
-    numbers, identifiers and addresses of all the parties read at once"""
+    numbers, identifiers and addresses read a slice of parties at a time"""
+    details = {}
+    for sub_ids in grouped_slice(party_ids, batch.SLICE):
+        details.update(_payment_details(list(sub_ids)))
+    return details
+
+
+def payment_status(reasons):
+    "The status of a beneficiary: blocked if SEPA cannot pay it"
+    return 'blocked' if reasons else 'payable'
+
+
+def _payment_details(ids):
     pool = Pool()
     Party = pool.get('party.party')
     Account = pool.get('bank.account')
     Number = pool.get('bank.account.number')
     Address = pool.get('party.address')
     with without_check_access():
-        ids = [p.id for p in parties]
         values = {v['id']: v for v in Party.read(ids,
                 ['national_id', 'bank_accounts_used', 'addresses'])}
         accounts = {a['id']: a for a in Account.read(
@@ -349,8 +360,38 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         result[name][run_id] += amount
         return result
 
-    def get_payments(self, name):
-        return [b.payment.id for b in self.beneficiaries if b.payment]
+    @classmethod
+    def get_payments(cls, runs, name):
+        payments = {r.id: [] for r in runs}
+        for run_id, payment_id in cls._payments(runs):
+            payments[run_id].append(payment_id)
+        return payments
+
+    @classmethod
+    def _payments(cls, runs, *where):
+        """The rows (run, payment) of the runs' payments, in one query;
+        where: clauses on the payment's table"""
+        pool = Pool()
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
+        Payment = pool.get('account.payment')
+        beneficiary = Beneficiary.__table__()
+        payment = Payment.__table__()
+        condition = reduce_ids(beneficiary.run, [r.id for r in runs])
+        for clause in where:
+            condition &= clause(payment)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*beneficiary.join(payment,
+                condition=beneficiary.payment == payment.id
+                ).select(beneficiary.run, payment.id,
+                where=condition, order_by=[beneficiary.id]))
+        return cursor.fetchall()
+
+    @classmethod
+    def payments_of(cls, runs, *where):
+        "The runs' payments, built a slice at a time"
+        Payment = Pool().get('account.payment')
+        return batch.browse(
+            Payment, [p for _, p in cls._payments(runs, *where)])
 
     def get_sepa_messages(self, name):
         if self.payment_group:
@@ -422,23 +463,24 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def of_payments(cls, payments):
-        "The payment runs that pay the payments, their origins read at once"
-        pool = Pool()
-        Payment = pool.get('account.payment')
-        Beneficiary = pool.get('bts.payment.run.beneficiary')
-        origins = [origin.split(',') for origin in (p['origin'] for p in
-                Payment.read([p.id for p in payments], ['origin']))
-            if origin]
-        return sorted({b.run for b in Beneficiary.browse(
-                    [int(id_) for model, id_ in origins
-                        if model == Beneficiary.__name__])},
-            key=lambda r: r.id)
+        "The payment runs that pay the payments, in one query"
+        Beneficiary = Pool().get('bts.payment.run.beneficiary')
+        beneficiary = Beneficiary.__table__()
+        cursor = Transaction().connection.cursor()
+        runs = set()
+        for sub_ids in grouped_slice(
+                [p.id for p in payments], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*beneficiary.select(beneficiary.run,
+                    where=reduce_ids(beneficiary.payment, sub_ids),
+                    group_by=[beneficiary.run]))
+            runs.update(r for r, in cursor)
+        return cls.browse(sorted(runs))
 
-    def _declaration_lines(self):
-        """The approved declaration lines of the filters that no posted run
-        paid, with a date of service up to the end of the period: a line
-        approved late is paid by the next run, its earlier month included:
-        the rows (id, declaration, quantity, amount) of the search's query"""
+    def _lines_query(self):
+        """The query of the ids of the approved declaration lines of the
+        filters that no posted run paid, with a date of service up to the
+        end of the period: a line approved late is paid by the next run,
+        its earlier month included"""
         pool = Pool()
         Line = pool.get('bts.declaration.line')
         RunLine = pool.get('bts.payment.run.line')
@@ -456,22 +498,23 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
         if self.declarations:
             domain.append(('declaration', 'in',
                     [d.id for d in self.declarations]))
+        return Line.search(domain, order=[], query=True)
+
+    def _beneficiaries(self):
+        """The beneficiaries of the run as values to create, each with the
+        values of its lines, by name: the lines read in one query, their
+        declarations and parties a slice at a time"""
+        pool = Pool()
+        Declaration = pool.get('bts.declaration')
+        Line = pool.get('bts.declaration.line')
+        Party = pool.get('party.party')
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         cursor.execute(*line.select(
                 line.id, line.declaration, line.quantity, line.amount,
-                where=line.id.in_(Line.search(domain, order=[], query=True)),
+                where=line.id.in_(self._lines_query()),
                 order_by=[line.date.asc, line.id.asc]))
-        return cursor.fetchall()
-
-    def _beneficiaries(self):
-        """The beneficiaries of the run as values to create, each with the
-        values of its lines, by name: the parties and declarations read
-        once for all the lines"""
-        pool = Pool()
-        Declaration = pool.get('bts.declaration')
-        Party = pool.get('party.party')
-        rows = self._declaration_lines()
+        rows = cursor.fetchall()
         kinds, parties = {}, {}
         for declaration in batch.browse(
                 Declaration, sorted({r[1] for r in rows})):
@@ -486,10 +529,12 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     'amount': amount,
                     'paid': False,
                     })
+        names = {}
         with without_check_access():
-            names = {p['id']: p['name']
-                for p in Party.read(list(by_party), ['name'])}
-        details = payment_details(Party.browse(list(by_party)))
+            for sub_ids in grouped_slice(list(by_party), batch.SLICE):
+                names.update((p['id'], p['name'])
+                    for p in Party.read(list(sub_ids), ['name']))
+        details = payment_details(list(by_party))
         beneficiaries = []
         for party in sorted(by_party, key=lambda p: (names[p], p)):
             lines = by_party[party]
@@ -501,31 +546,40 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         'bank_account_number': number.id if number else None,
                         'quantity': sum(line['quantity'] for line in lines),
                         'amount': sum(line['amount'] for line in lines),
-                        'status': 'blocked' if reasons else 'payable',
+                        'status': payment_status(reasons),
                         'reason': '\n'.join(reasons) or None,
                         }, lines))
         return beneficiaries
 
     @classmethod
     @ModelView.button
+    @batch.sliced
     def compute(cls, runs):
         """Gather the approved, unpaid lines per beneficiary; the
         beneficiaries SEPA cannot pay are listed as blocked with the
-        reason"""
+        reason. The beneficiaries and run lines are the server's own values
+        from checked declarations: inserted with plain SQL"""
         pool = Pool()
         Beneficiary = pool.get('bts.payment.run.beneficiary')
         RunLine = pool.get('bts.payment.run.line')
         runs = [r for r in runs if r.state == 'draft']
-        Beneficiary.delete(Beneficiary.search([
-                    ('run', 'in', [r.id for r in runs]),
-                    ]))
+        beneficiary = Beneficiary.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*beneficiary.select(beneficiary.id,
+                where=reduce_ids(beneficiary.run, [r.id for r in runs])))
+        Beneficiary.delete(batch.browse(Beneficiary, [i for i, in cursor]))
         computed = [b for r in runs for b in r._beneficiaries()]
-        beneficiaries = batch.create(Beneficiary, [b for b, _ in computed])
-        batch.create(RunLine, [
-                {**line, 'run': values['run'], 'beneficiary': b.id}
-                for b, (values, lines) in zip(
-                    beneficiaries, computed, strict=True)
-                for line in lines])
+        if not computed:
+            return
+        names = list(computed[0][0])
+        ids = batch.insert(Beneficiary, names,
+            [[values[n] for n in names] for values, _ in computed])
+        lines = [{**line, 'run': values['run'], 'beneficiary': id_}
+            for id_, (values, lines) in zip(ids, computed, strict=True)
+            for line in lines]
+        names = list(lines[0])
+        batch.insert(RunLine, names,
+            [[line[n] for n in names] for line in lines])
 
     @classmethod
     def _run_lines(cls, runs, *where):
@@ -572,39 +626,48 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
 
     def check_unchanged(self):
         """Under lock: no line paid by another run meanwhile, and the run
-        still pays what the preview showed (no declaration rejected, no
-        beneficiary blocked meanwhile): the lines per beneficiary read in
-        one query, compared with the run computed again"""
-        RunLine = Pool().get('bts.payment.run.line')
+        still pays what the preview showed: its lines are those a run would
+        gather now (a set query each way: no declaration rejected or
+        approved meanwhile) and no beneficiary's status changed (an IBAN,
+        identification or address removed)"""
+        pool = Pool()
+        RunLine = pool.get('bts.payment.run.line')
+        Beneficiary = pool.get('bts.payment.run.beneficiary')
         run_line = RunLine.__table__()
-        paid = RunLine.paid_line(run_line.select(run_line.declaration_line,
-                where=run_line.run == self.id))
+        beneficiary = Beneficiary.__table__()
+        stored = run_line.select(run_line.declaration_line,
+            where=run_line.run == self.id)
+        paid = RunLine.paid_line(stored)
         if paid:
             raise PaymentRunError(gettext(
                     'bts_indemnity.msg_run_line_already_paid',
                     run=self.rec_name,
                     line=paid.declaration_line.rec_name,
                     paid_run=paid.run.rec_name))
-        expected = defaultdict(set)
-        for party, status, _, line, *_ in self._run_lines([self]):
-            expected[party, status].add(line)
-        current = {(b['party'], b['status']): {
-                    line['declaration_line'] for line in lines}
-            for b, lines in self._beneficiaries()}
-        if expected != current:
+        cursor = Transaction().connection.cursor()
+        current = self._lines_query()
+        changed = False
+        for query in [stored - current, current - stored]:
+            cursor.execute(*query)
+            changed |= cursor.fetchone() is not None
+        cursor.execute(*beneficiary.select(
+                beneficiary.party, beneficiary.status,
+                where=beneficiary.run == self.id))
+        statuses = dict(cursor)
+        details = payment_details(sorted(statuses))
+        if changed or any(payment_status(details[party][2]) != status
+                for party, status in statuses.items()):
             raise PaymentRunError(gettext(
                     'bts_indemnity.msg_run_changed', run=self.rec_name))
-        if not any(status == 'payable' for _, status in expected):
+        if 'payable' not in statuses.values():
             raise PaymentRunError(gettext(
                     'bts_indemnity.msg_run_nothing_to_pay',
                     run=self.rec_name))
 
     def _move(self):
-        """The values of the move: expense per account, payable per
-        beneficiary, from one query of the payable lines"""
-        pool = Pool()
-        Period = pool.get('account.period')
-        Party = pool.get('party.party')
+        """The values of the move and of its lines: expense per account,
+        payable per beneficiary, from one query of the payable lines"""
+        Period = Pool().get('account.period')
         configuration = self.configuration()
         configuration.check_complete()
         expenses = defaultdict(Decimal)
@@ -620,22 +683,22 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 expenses.items(), key=lambda i: i[0].code or '')]
         lines += [{
                 'account': configuration.payable_account.id,
-                'party': party.id, 'debit': Decimal(0),
-                'credit': payables[party.id], 'maturity_date': self.date,
+                'party': party, 'debit': Decimal(0),
+                'credit': payables[party], 'maturity_date': self.date,
                 'description': self.number,
-                } for party in Party.browse(sorted(payables))]
+                } for party in sorted(payables)]
         return {
             'company': self.company.id,
             'journal': configuration.journal.id,
             'period': Period.find(self.company, date=self.date).id,
             'date': self.date, 'origin': str(self),
             'description': self.rec_name,
-            'lines': [('create', lines)],
-            }
+            }, lines
 
     @classmethod
     @ModelView.button
     @Workflow.transition('posted')
+    @batch.sliced
     def post(cls, runs):
         """Book and pay the run in one transaction: one posted move, the
         declaration lines marked paid (a line is paid at most once), the
@@ -645,34 +708,27 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
         Move = pool.get('account.move')
         MoveLine = pool.get('account.move.line')
         RunLine = pool.get('bts.payment.run.line')
-        Beneficiary = pool.get('bts.payment.run.beneficiary')
         Declaration = pool.get('bts.declaration')
         cls.lock_lines(runs)
         for run in runs:
             run.check_unchanged()
         with without_check_access():
-            moves = Move.create([run._move() for run in runs])
+            # The move's thousands of lines created a slice at a time
+            moved = [run._move() for run in runs]
+            moves = Move.create([values for values, _ in moved])
+            batch.create(MoveLine, [{**line, 'move': move.id}
+                    for move, (_, lines) in zip(moves, moved, strict=True)
+                    for line in lines])
             Move.post(moves)
-            payables = {(line.move.id, line.party.id): line
-                for line in MoveLine.search([
-                        ('move', 'in', [m.id for m in moves]),
-                        ('party', '!=', None),
-                        ])}
             for run, move in zip(runs, moves, strict=True):
                 run.move = move
             cls.save(runs)
             cls._stamp(runs, 'posted')
-            beneficiaries = Beneficiary.search([
-                    ('run', 'in', [r.id for r in runs]),
-                    ('status', '=', 'payable'),
-                    ], order=[('id', 'ASC')])
             RunLine.mark_paid(batch.browse(RunLine, [
                         row[2] for row in cls._run_lines(
                             runs, lambda b: b.status == 'payable')]), True)
             Declaration.pay(cls._paid_declarations(runs))
-            cls.create_payments(beneficiaries, [
-                    payables[b.run.move.id, b.party.id]
-                    for b in beneficiaries])
+            cls.create_payments(runs)
 
     @classmethod
     def _paid_declarations(cls, runs):
@@ -698,47 +754,70 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
         return Declaration.browse(sorted(ids))
 
     @classmethod
-    def create_payments(cls, beneficiaries, move_lines):
-        """One submitted payable payment per beneficiary on its move line,
-        both written on the beneficiary at once"""
+    def create_payments(cls, runs):
+        """One submitted payable payment per payable beneficiary of the
+        posted runs on its line of the run's move, created from the values
+        of one query; the line and the payment written on the beneficiaries
+        with one UPDATE"""
         pool = Pool()
         Payment = pool.get('account.payment')
         Beneficiary = pool.get('bts.payment.run.beneficiary')
+        MoveLine = pool.get('account.move.line')
+        beneficiary = Beneficiary.__table__()
+        move_line = MoveLine.__table__()
+        run = cls.__table__()
         configuration = cls.configuration()
-        payments = []
-        for beneficiary, move_line in zip(
-                beneficiaries, move_lines, strict=True):
-            run = beneficiary.run
-            payments.append(Payment(
-                    company=run.company, journal=configuration.payment_journal,
-                    kind='payable', party=beneficiary.party,
-                    amount=beneficiary.amount, line=move_line,
-                    date=run.date, origin=beneficiary,
-                    sepa_payable_bank_account_number=(
-                        beneficiary.bank_account_number),
-                    reference=gettext('bts_indemnity.msg_payment_reference',
-                        run=run.number, start=run.start_date,
-                        end=run.end_date)[:140]))
-        Payment.save(payments)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*beneficiary.join(run,
+                condition=beneficiary.run == run.id
+                ).join(move_line,
+                condition=(move_line.move == run.move)
+                & (move_line.party == beneficiary.party)
+                ).select(beneficiary.id, beneficiary.run, beneficiary.party,
+                beneficiary.amount, beneficiary.bank_account_number,
+                move_line.id,
+                where=reduce_ids(run.id, [r.id for r in runs])
+                & (beneficiary.status == 'payable'),
+                order_by=[beneficiary.id]))
+        rows = cursor.fetchall()
+        runs = {r.id: r for r in runs}
+        references = {r.id: gettext('bts_indemnity.msg_payment_reference',
+                run=r.number, start=r.start_date, end=r.end_date)[:140]
+            for r in runs.values()}
+        payments = batch.create(Payment, [{
+                    'company': runs[run_id].company.id,
+                    'journal': configuration.payment_journal.id,
+                    'kind': 'payable', 'party': party, 'amount': amount,
+                    'line': line, 'date': runs[run_id].date,
+                    'origin': f'{Beneficiary.__name__},{id_}',
+                    'sepa_payable_bank_account_number': number,
+                    'reference': references[run_id],
+                    } for id_, run_id, party, amount, number, line in rows])
         Payment.submit(payments)
-        if payments:
-            Beneficiary.write(*[x for b, line, payment in zip(
-                        beneficiaries, move_lines, payments, strict=True)
-                    for x in [[b], {
-                            'move_line': line.id, 'payment': payment.id}]])
+        for sub in grouped_slice(list(zip(rows, payments, strict=True)),
+                backend.MAX_QUERY_PARAMS // 3):
+            values = Values([[row[0], row[5], payment.id]
+                    for row, payment in sub])
+            cursor.execute(*beneficiary.update(
+                    [beneficiary.move_line, beneficiary.payment],
+                    [values.column2, values.column3], from_=[values],
+                    where=beneficiary.id == values.column1))
+        batch.forget(Beneficiary, [row[0] for row in rows])
         return payments
 
     @classmethod
     @ModelView.button
+    @batch.sliced
     def approve_payments(cls, runs):
         """Approve the runs' submitted payments with account_payment: by
         another person than the one who posted the run"""
         Payment = Pool().get('account.payment')
-        Payment.approve([p for r in runs for p in r.payments
-                if p.state == 'submitted'])
+        Payment.approve(cls.payments_of(
+                runs, lambda p: p.state == 'submitted'))
 
     @classmethod
     @ModelView.button
+    @batch.sliced
     def process_payments(cls, runs):
         """Process the runs' approved payments with account_payment in one
         payment group per run: account_payment_sepa writes the SEPA message.
@@ -749,7 +828,7 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
         for run in runs:
             if run.state != 'posted' or run.payment_group:
                 continue
-            Payment.process(run.payments, partial(
+            Payment.process(cls.payments_of([run]), partial(
                     cls._payment_group, run, configuration))
 
     def check_processable(self, payments):
@@ -757,7 +836,7 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
         person who took no other step of the run"""
         self.check_duty('processed')
         processed = {p.id for p in payments}
-        for payment in self.payments:
+        for payment in self.payments_of([self]):
             if payment.state != 'approved':
                 raise PaymentRunError(gettext(
                         'bts_indemnity.msg_run_payments_not_approved',
@@ -787,6 +866,7 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     @Workflow.transition('corrected')
+    @batch.sliced
     def correct(cls, runs):
         """Reverse posted runs by correction runs: account's cancel move of
         each move, the unprocessed payments deleted, the lines released back
@@ -802,7 +882,7 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
         corrections = []
         with without_check_access():
             for run in runs:
-                payments = run.payments
+                payments = cls.payments_of([run])
                 sent = [p for p in payments
                     if p.state in {'processing', 'succeeded'}]
                 if sent:
@@ -1065,7 +1145,18 @@ class Payment(metaclass=PoolMeta):
                             run=payment.origin.run.rec_name))
 
     @classmethod
+    def write(cls, *args):
+        """A run's thousands of payments written a slice at a time: what
+        trytond and account_payment do per write (validation of each
+        payment's line, the lines' paid amounts) grows with the square of
+        the payments written together"""
+        for payments, values in zip(args[::2], args[1::2], strict=True):
+            for sub_payments in grouped_slice(payments, batch.SLICE):
+                super().write(list(sub_payments), values)
+
+    @classmethod
     @ModelView.button
+    @batch.sliced
     def approve(cls, payments):
         Run = Pool().get('bts.payment.run')
         runs = Run.of_payments(payments)
@@ -1081,6 +1172,7 @@ class Payment(metaclass=PoolMeta):
         Run._stamp(runs, 'payments_approved')
 
     @classmethod
+    @batch.sliced
     def process(cls, payments, group=None):
         Run = Pool().get('bts.payment.run')
         runs = Run.of_payments(payments)

@@ -11,6 +11,7 @@ from decimal import Decimal
 import xlsxwriter
 
 from trytond.i18n import gettext
+from trytond.modules.bts_programme import batch
 from trytond.pool import Pool
 from trytond.report import Report
 from trytond.transaction import Transaction
@@ -40,9 +41,10 @@ def _beneficiaries(run):
             where=beneficiary.run == run.id,
             order_by=[beneficiary.status.desc, beneficiary.id.asc]))
     rows = cursor.fetchall()
-    parties = {p.id: p for p in Party.browse(sorted({r[1] for r in rows}))}
-    numbers = {n.id: n for n in Number.browse(
-            sorted({r[3] for r in rows if r[3]}))}
+    parties = {p.id: p for p in batch.browse(
+            Party, sorted({r[1] for r in rows}))}
+    numbers = {n.id: n for n in batch.browse(
+            Number, sorted({r[3] for r in rows if r[3]}))}
     return [(id_, parties[party], national_id, numbers.get(number), *others)
         for id_, party, national_id, number, *others in rows]
 
@@ -66,7 +68,8 @@ def _run_lines(run):
             line.id, run_line.amount, where=run_line.run == run.id,
             order_by=[run_line.id.asc]))
     rows = cursor.fetchall()
-    lines = {line.id: line for line in Line.browse([r[3] for r in rows])}
+    lines = {line.id: line
+        for line in batch.browse(Line, [r[3] for r in rows])}
     result = defaultdict(list)
     for beneficiary, kind, code, line_id, amount in rows:
         result[beneficiary].append((kind, code, lines[line_id], amount))
@@ -224,6 +227,7 @@ class PayrollReport(Report):
         return payroll_xlsx(run)
 
     @classmethod
+    @batch.sliced
     def render(cls, action, report_context):
         return cls.payroll(report_context['record'])
 

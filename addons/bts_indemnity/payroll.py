@@ -12,6 +12,7 @@ import xlsxwriter
 
 from trytond.i18n import gettext
 from trytond.modules.bts_programme import batch
+from trytond.modules.bts_programme.spreadsheet import csv_row, write_cell
 from trytond.pool import Pool
 from trytond.report import Report
 from trytond.transaction import Transaction
@@ -168,7 +169,8 @@ def payroll_xlsx(run):
         ]
     for name, (header, rows), column_formats, totals in sheets:
         sheet = workbook.add_worksheet(name[:31])
-        sheet.write_row(0, 0, header, bold)
+        for c, label in enumerate(header):
+            write_cell(sheet, 0, c, label, bold)
         sheet.freeze_panes(1, 0)
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row):
@@ -176,12 +178,12 @@ def payroll_xlsx(run):
                 if isinstance(value, Decimal):
                     sheet.write_number(r, c, float(value), cell_format)
                 elif c in column_formats and value is not None:
-                    sheet.write(r, c, value, cell_format)
+                    write_cell(sheet, r, c, value, cell_format)
                 else:
-                    sheet.write(r, c, value if value is not None else '')
+                    write_cell(sheet, r, c, value if value is not None else '')
         total_row = len(rows) + 1
-        sheet.write(total_row, 0, gettext('bts_indemnity.msg_payroll_total'),
-            bold)
+        write_cell(sheet, total_row, 0,
+            gettext('bts_indemnity.msg_payroll_total'), bold)
         for c in totals:
             total = sum((row[c] or 0 for row in rows), Decimal(0))
             column = xlsxwriter.utility.xl_col_to_name(c)
@@ -202,7 +204,7 @@ def payroll_csv(run):
     header = detail_header()
     output = io.StringIO()
     writer = csv.writer(output, lineterminator='\n')
-    writer.writerow([header[0], id_label, iban_label, *header[1:]])
+    writer.writerow(csv_row([header[0], id_label, iban_label, *header[1:]]))
     rows = []
     for row, line, amount in _paid_lines(beneficiaries, lines):
         party, national_id, number = row[1:4]
@@ -210,10 +212,11 @@ def payroll_csv(run):
         # Luxembourg's day/month/year, whatever the user's language
         values = [declaration, date.strftime('%d/%m/%Y'), *values]
         rows.append(values)
-        writer.writerow([name, national_id or '', number.number, *values])
+        writer.writerow(
+            csv_row([name, national_id or '', number.number, *values]))
     total = sum((row[-1] for row in rows), Decimal(0))
-    writer.writerow([gettext('bts_indemnity.msg_payroll_total')]
-        + [''] * len(header) + [total])
+    writer.writerow(csv_row([gettext('bts_indemnity.msg_payroll_total')]
+            + [''] * len(header) + [total]))
     return output.getvalue()
 
 

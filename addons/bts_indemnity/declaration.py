@@ -656,7 +656,6 @@ class Declaration(
                 _counted(lessons))
 
     @classmethod
-    @batch.sliced
     @ModelView.button
     @Workflow.transition('submitted')
     def submit(cls, declarations):
@@ -664,21 +663,18 @@ class Declaration(
         cls._stamp(declarations, 'submitted')
 
     @classmethod
-    @batch.sliced
     @ModelView.button
     @Workflow.transition('countersigned')
     def countersign(cls, declarations):
         cls._stamp(declarations, 'countersigned')
 
     @classmethod
-    @batch.sliced
     @ModelView.button
     @Workflow.transition('verified')
     def verify(cls, declarations):
         cls._stamp(declarations, 'verified')
 
     @classmethod
-    @batch.sliced
     @ModelView.button
     @Workflow.transition('approved')
     def approve(cls, declarations):

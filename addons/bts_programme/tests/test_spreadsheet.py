@@ -12,7 +12,11 @@ import openpyxl
 import xlsxwriter
 
 from trytond.modules.bts_programme.spreadsheet import (
-    FORMULA_STARTS, csv_cell, csv_row, write_cell)
+    FORMULA_STARTS,
+    csv_cell,
+    csv_row,
+    write_cell,
+)
 
 PAYLOADS = [
     '=HYPERLINK("http://evil.example","Klein")',

@@ -30,6 +30,7 @@ from trytond.modules.bts_programme import batch
 from trytond.modules.bts_programme.exceptions import AcademicYearError
 from trytond.modules.bts_programme.party import (
     NATIONAL_ID,
+    compact_matricule,
     is_valid_matricule,
 )
 from trytond.pool import Pool
@@ -355,7 +356,7 @@ class DeclarationImporter:
         Programme = pool.get('bts.programme')
         Course = pool.get('bts.programme.course')
         values = [row.values for row in rows if not row.error]
-        codes = {''.join(_text(v['national_id']).split()) for v in values
+        codes = {compact_matricule(_text(v['national_id'])) for v in values
             if not _blank(v['national_id'])}
         codes = {c for c in codes if is_valid_matricule(c)}
         found = defaultdict(list)
@@ -401,7 +402,7 @@ class DeclarationImporter:
 
         party = programme = date = year = course = quantity = None
         if not missing('national_id'):
-            code = ''.join(_text(values['national_id']).split())
+            code = compact_matricule(_text(values['national_id']))
             party, reason = self._party(code)
             if reason:
                 errors.append(('national_id', reason))

@@ -1,6 +1,7 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 import datetime as dt
+import unicodedata
 
 from sql import Literal, Null, Union
 from sql.operators import Equal
@@ -30,8 +31,8 @@ def is_valid_matricule(code):
     """Luxembourg national identification number: 13 digits, the birth date
     YYYYMMDD, a sequence of 3, a Luhn and a Verhoeff check digit computed on
     the first 11"""
-    code = (code or '').replace(' ', '')
-    if len(code) != 13 or not code.isdigit():
+    code = compact_matricule(code)
+    if len(code) != 13 or not (code.isascii() and code.isdigit()):
         return False
     try:
         dt.date(int(code[:4]), int(code[4:6]), int(code[6:8]))
@@ -42,8 +43,11 @@ def is_valid_matricule(code):
 
 
 def compact_matricule(code):
-    "The 13 digits of a national identification number, without spaces"
-    return ''.join((code or '').split())
+    """The 13 digits of a national identification number, without spaces;
+    the decimal digits of other scripts (full-width, Arabic-Indic, …) as
+    ASCII digits"""
+    return ''.join(str(unicodedata.decimal(char)) if char.isdecimal()
+        else char for char in ''.join((code or '').split()))
 
 
 def _search_lycees(query_key, operator, value):

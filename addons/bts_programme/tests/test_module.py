@@ -8,7 +8,10 @@ from trytond.modules.bts_programme.exceptions import (
     NationalIdentifierError,
     WageIndexError,
 )
-from trytond.modules.bts_programme.party import is_valid_matricule
+from trytond.modules.bts_programme.party import (
+    compact_matricule,
+    is_valid_matricule,
+)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
@@ -72,10 +75,16 @@ class BtsProgrammeTestCase(ModuleTestCase):
         "Luxembourg matricule: birth date, sequence, Luhn and Verhoeff"
         self.assertTrue(is_valid_matricule('1980041210026'))
         self.assertTrue(is_valid_matricule('1980 0412 100 26'))
+        # the digits of other scripts: full-width, Arabic-Indic
+        self.assertTrue(is_valid_matricule('１９８００４１２１００２６'))
+        self.assertTrue(is_valid_matricule('١٩٨٠٠٤١٢١٠٠٢٦'))
+        self.assertEqual(
+            compact_matricule('١٩٨٠ ٠٤١٢ ١٠٠ ٢٦'), '1980041210026')
         # wrong Verhoeff digit, wrong Luhn digit, 31 December written 13/31
-        # with right check digits, too short, not digits
+        # with right check digits, too short, not digits, superscripts
         for code in ['1980041210027', '1980041210036', '1980133110086',
-                '198004121002', 'abcdefghijklm']:
+                '198004121002', 'abcdefghijklm', '1980041210²26',
+                '１９８００４１２１００２７']:
             with self.subTest(code=code):
                 self.assertFalse(is_valid_matricule(code))
 
@@ -91,6 +100,11 @@ class BtsProgrammeTestCase(ModuleTestCase):
             Party.create([{'name': "Bob", 'identifiers': [('create', [{
                                 'type': 'lu_matricule',
                                 'code': '1980041210027'}])]}])
+        # Digits of another script are stored as ASCII digits
+        party, = Party.create([{'name': "Carl", 'identifiers': [('create', [{
+                                'type': 'lu_matricule',
+                                'code': '١٩٨٠٠٤١٢١٠١٠٠'}])]}])
+        self.assertEqual(party.national_id, '1980041210100')
 
 
 del ModuleTestCase

@@ -31,7 +31,7 @@ from trytond.modules.bts_programme.caps import counted_lessons
 from trytond.modules.bts_programme.contract import SHARE_ROLES
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.modules.bts_programme.rate import UNITS as RATE_UNITS
-from trytond.modules.bts_programme.wage_index import EuroMixin
+from trytond.modules.bts_programme.wage_index import EuroMixin, quantize
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
@@ -209,8 +209,9 @@ class Declaration(
         return 'lessons'
 
     def get_rec_name(self, name):
-        party = self.party.rec_name if self.party else ''
-        return f'{party} {self.month:%m/%Y}'
+        # Through the path of the kind: also of a declaration not saved yet
+        party = self.follow('party')
+        return f'{party.rec_name if party else ""} {self.month:%m/%Y}'
 
     @classmethod
     def kinds(cls):
@@ -828,10 +829,10 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
             values['academic_year'] = AcademicYear.find(values['date']).id
             values['semester'] = Semester.find(values['date']).id
         quantity = values.get('quantity')
-        if (isinstance(quantity, Decimal)
+        if (isinstance(quantity, Decimal) and quantity.is_finite()
                 and quantity == quantity.to_integral_value()):
             # 2.0 lessons are 2 lessons, within the field's whole digits
-            values['quantity'] = quantity.quantize(Decimal(1))
+            values['quantity'] = quantize(quantity, Decimal(1))
         return values
 
     @classmethod
@@ -882,6 +883,23 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                     start=format_date(contract.start_date),
                     end=format_date(contract.end_date)))
         contract.programme.check_running(self.date, courses=[self.course])
+        self.check_day()
+
+    # A lesson is an hour of service (vademecum: « prestations horaires »
+    # paid « par leçon »; RULES.md §K.2): a day holds 24 at most.
+    DAY_LESSONS = 24
+
+    def check_day(self):
+        """No more lessons or hours on a date than a day holds; a tutor's
+        yearly line counts students, not lessons"""
+        if (not self.declaration.yearly and self.quantity is not None
+                and self.quantity > self.DAY_LESSONS):
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_day_exceeded',
+                    # also of a line not saved yet (an imported row)
+                    line=self.get_rec_name(None),
+                    quantity=counted_lessons(self.quantity),
+                    date=format_date(self.date), limit=self.DAY_LESSONS))
 
     @property
     def whole(self):
@@ -913,7 +931,8 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         "A line of lessons has no check at submission beyond its entry's"
 
     def get_rec_name(self, name):
-        return f'{self.declaration.rec_name} {format_date(self.date)}'
+        return (f'{self.declaration.get_rec_name(name)} '
+            f'{format_date(self.date)}')
 
     def rate_at_index_100(self):
         "The rate of the line's unit at index 100"

@@ -1,7 +1,7 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 import bisect
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from trytond.cache import Cache
 from trytond.i18n import gettext
@@ -16,10 +16,20 @@ CENT = Decimal('0.01')
 MAX_INDEX = Decimal('Infinity')
 
 
+def quantize(number, exponent):
+    """Round number half-up to the exponent, with as many digits as the
+    number has: an absurd quantity entered gets the checks' refusal, not an
+    invalid operation"""
+    with localcontext() as context:
+        context.prec = max(
+            context.prec, number.adjusted() - exponent.adjusted() + 1)
+        return number.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
 def round_cents(amount):
     """Round half-up to the cent, the only rounding of euro amounts (RULES.md
     §K.1, §D.3): Decimal's default (half-even) would pay 56.82 for 56.825"""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return quantize(amount, CENT)
 
 
 class WageIndex(ModelSQL, ModelView):

@@ -26,6 +26,7 @@ import unittest
 from decimal import Decimal
 
 from proteus import Model
+from trytond.exceptions import UserError
 from trytond.modules.bts_indemnity.exceptions import DeclarationError
 from trytond.modules.bts_programme.exceptions import CapError
 from trytond.modules.bts_programme.tests.tools import (
@@ -525,3 +526,29 @@ class ActAmountsTestCase(unittest.TestCase):
         # The 20 whole lessons pass.
         record.click('submit')
         self.assertEqual(record.state, 'submitted')
+
+    def test_lessons_of_a_day(self):
+        """A day holds 24 lessons at most (a lesson is an hour of service):
+        25 lessons on one date are refused with the rule, a number too large
+        to store with the field's digits, never with a crash; 24 pass"""
+        lecturer = create_provider("Day Lecturer")
+        contract = create_contract(lecturer, self.programmes['IOT'],
+            self.year, [('M1.1', 'winter', 30)], role='external',
+            signed=dt.date(2025, 9, 20))
+        contract.minister_signature_date = dt.date(2025, 9, 25)
+        contract.click('activate')
+        record = Model.get('bts.declaration')(kind='lessons',
+            contract=contract, lycee=contract.lycee,
+            month=dt.date(2025, 10, 1))
+        line = record.lines.new(date=dt.date(2025, 10, 6),
+            course=contract.lines[0].course, quantity=Decimal(25))
+        with self.assertRaises(DeclarationError) as refusal:
+            record.save()
+        self.assertIn("declares 25 lessons on 06/10/2025: a day holds at "
+            "most 24", refusal.exception.message)
+        line.quantity = Decimal('1' + '0' * 30)
+        with self.assertRaises(UserError):
+            record.save()
+        line.quantity = Decimal(24)
+        record.save()
+        self.assertEqual(record.lines[0].quantity, Decimal(24))

@@ -883,23 +883,6 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                     start=format_date(contract.start_date),
                     end=format_date(contract.end_date)))
         contract.programme.check_running(self.date, courses=[self.course])
-        self.check_day()
-
-    # A lesson is an hour of service (vademecum: « prestations horaires »
-    # paid « par leçon »; RULES.md §K.2): a day holds 24 at most.
-    DAY_LESSONS = 24
-
-    def check_day(self):
-        """No more lessons or hours on a date than a day holds; a tutor's
-        yearly line counts students, not lessons"""
-        if (not self.declaration.yearly and self.quantity is not None
-                and self.quantity > self.DAY_LESSONS):
-            raise DeclarationError(gettext(
-                    'bts_indemnity.msg_line_day_exceeded',
-                    # also of a line not saved yet (an imported row)
-                    line=self.get_rec_name(None),
-                    quantity=counted_lessons(self.quantity),
-                    date=format_date(self.date), limit=self.DAY_LESSONS))
 
     @property
     def whole(self):

@@ -1151,8 +1151,10 @@ class Payment(metaclass=PoolMeta):
         payment's line, the lines' paid amounts) grows with the square of
         the payments written together"""
         for payments, values in zip(args[::2], args[1::2], strict=True):
-            for sub_payments in grouped_slice(payments, batch.SLICE):
-                super().write(list(sub_payments), values)
+            # At least one write: trytond checks the access there
+            for sub_payments in [list(s) for s in grouped_slice(
+                        payments, batch.SLICE)] or [[]]:
+                super().write(sub_payments, values)
 
     @classmethod
     @ModelView.button

@@ -480,16 +480,20 @@ class ActAmountsTestCase(unittest.TestCase):
             (line.act.code, line.test_hours, line.euro_rate, line.amount),
             ('E3', Decimal(2), Decimal('7.36'), Decimal('294.40')))
 
+    def active_contract(self, name, role, lessons):
+        "An active contract of a new provider for lessons of M1.1 of IOT"
+        contract = create_contract(create_provider(name),
+            self.programmes['IOT'], self.year, [('M1.1', 'winter', lessons)],
+            role=role, signed=dt.date(2025, 9, 20))
+        contract.minister_signature_date = dt.date(2025, 9, 25)
+        contract.click('activate')
+        return contract
+
     def test_lessons_are_whole(self):
         """Point 7: a line of 1.5 lessons is refused when entered; 20 lines
         of 1.5 lessons (30) cannot pass the 20-lesson semester cap of a
         specialised lecturer"""
-        speaker = create_provider("Whole Speaker")
-        contract = create_contract(speaker, self.programmes['IOT'],
-            self.year, [('M1.1', 'winter', 20)], role='specialised',
-            signed=dt.date(2025, 9, 20))
-        contract.minister_signature_date = dt.date(2025, 9, 25)
-        contract.click('activate')
+        contract = self.active_contract("Whole Speaker", 'specialised', 20)
         Declaration = Model.get('bts.declaration')
         course = contract.lines[0].course
 
@@ -531,12 +535,7 @@ class ActAmountsTestCase(unittest.TestCase):
         """A number of lessons too large to store (10^30) is refused with the
         field's digits, neither its amount estimate nor its rounding
         crashes"""
-        lecturer = create_provider("Absurd Lecturer")
-        contract = create_contract(lecturer, self.programmes['IOT'],
-            self.year, [('M1.1', 'winter', 30)], role='external',
-            signed=dt.date(2025, 9, 20))
-        contract.minister_signature_date = dt.date(2025, 9, 25)
-        contract.click('activate')
+        contract = self.active_contract("Absurd Lecturer", 'external', 30)
         record = Model.get('bts.declaration')(kind='lessons',
             contract=contract, lycee=contract.lycee,
             month=dt.date(2025, 10, 1))

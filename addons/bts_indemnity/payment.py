@@ -751,7 +751,7 @@ class Run(EuroMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     group_by=[line.declaration],
                     having=Count(paid.id) == Count(line.id)))
             ids.extend(row[0] for row in cursor)
-        return Declaration.browse(sorted(ids))
+        return batch.browse(Declaration, sorted(ids))
 
     @classmethod
     def create_payments(cls, runs):

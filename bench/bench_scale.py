@@ -597,28 +597,24 @@ def contracts_sql(cursor):
 
 
 def usage_sql(cursor):
-    return one(cursor, "SELECT pa.name, a.name, SUM(l.quantity) AS lessons, "
-        "COUNT(DISTINCT c.programme) FROM bts_contract_line l "
-        "JOIN bts_contract c ON c.id = l.contract "
-        "JOIN party_party pa ON pa.id = c.party "
-        "JOIN bts_academic_year a ON a.id = c.academic_year "
-        "WHERE c.state IN ('signed', 'active', 'closed') "
-        "AND c.role = 'external' AND %s BETWEEN a.start_date AND a.end_date "
-        "GROUP BY pa.name, a.name, a.start_date, c.party "
-        "ORDER BY a.start_date DESC, lessons DESC LIMIT %s", AS_OF, SAO_LIMIT)
+    "The stored lessons per provider (usage.py), as the list shows them"
+    return one(cursor, "SELECT pa.name, a.name, u.lessons, u.programmes "
+        "FROM bts_provider_usage u "
+        "JOIN party_party pa ON pa.id = u.party "
+        "JOIN bts_academic_year a ON a.id = u.academic_year "
+        "WHERE u.role = 'external' "
+        "AND %s BETWEEN a.start_date AND a.end_date "
+        "ORDER BY a.start_date DESC, u.lessons DESC LIMIT %s",
+        AS_OF, SAO_LIMIT)
 
 
 def share_sql(cursor):
+    "The stored external share (usage.py) with the planned lessons"
     return one(cursor, "SELECT p.code, a.name, s.lessons, (SELECT "
         "SUM(co.planned_lessons) FROM bts_programme_course co "
         "JOIN bts_programme_module m ON m.id = co.module "
         "WHERE m.programme = p.id AND m.kind = 'lycee') "
-        "FROM (SELECT c.programme, c.academic_year, "
-        "SUM(l.quantity) AS lessons FROM bts_contract_line l "
-        "JOIN bts_contract c ON c.id = l.contract "
-        "WHERE c.state IN ('signed', 'active', 'closed') "
-        "AND c.role IN ('external', 'specialised') "
-        "GROUP BY c.programme, c.academic_year) s "
+        "FROM bts_programme_external_share s "
         "JOIN bts_programme p ON p.id = s.programme "
         "JOIN bts_academic_year a ON a.id = s.academic_year "
         "WHERE %s BETWEEN a.start_date AND a.end_date "

@@ -349,6 +349,10 @@ def build(scale, database):
             print(f"{database}: {block + 1}/{scale} blocks "
                 f"in {time.perf_counter() - start:.0f} s", flush=True)
     with Transaction().start(database, 0) as transaction:
+        # The contracts were copied in SQL: their summaries computed once
+        pool = Pool()
+        for name in ['bts.provider.usage', 'bts.programme.external_share']:
+            pool.get(name).refresh()
         transaction.connection.cursor().execute('ANALYZE')
         transaction.commit()
     print(f"{database}: ×{scale} built in "

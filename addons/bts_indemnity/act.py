@@ -64,6 +64,18 @@ class Declaration(metaclass=PoolMeta):
         return {'party': 'member.party', 'programme': 'member.body.programme'}
 
     @classmethod
+    def _join_acts(cls, query, declaration):
+        "The body member: its person and the programme of its body"
+        pool = Pool()
+        Member = pool.get('bts.jury.member')
+        Body = pool.get('bts.jury.body')
+        member, body = Member.__table__(), Body.__table__()
+        return (query
+            .join(member, condition=declaration.member == member.id)
+            .join(body, condition=member.body == body.id),
+            member.party, body.programme)
+
+    @classmethod
     def _lycee_fields(cls):
         return super()._lycee_fields() | {'member', 'submission'}
 
@@ -381,19 +393,3 @@ class DeclarationLine(metaclass=PoolMeta):
     def _index_unit_acts(self):
         "The act's unit: a semestrial or annual act, paid at the period's end"
         return self.act.unit
-
-
-class DeclarationTotal(metaclass=PoolMeta):
-    __name__ = 'bts.declaration.total'
-
-    @classmethod
-    def _source_acts(cls, lines, declaration):
-        "The body member: its person and the programme of its body"
-        pool = Pool()
-        Member = pool.get('bts.jury.member')
-        Body = pool.get('bts.jury.body')
-        member, body = Member.__table__(), Body.__table__()
-        return (lines
-            .join(member, condition=declaration.member == member.id)
-            .join(body, condition=member.body == body.id),
-            member.party, body.programme)

@@ -4,17 +4,18 @@
 
 Each kind declared (the ``kind`` selection) has its methods named after it,
 as account_payment dispatches on ``process_<method>``: ``_paths_<kind>``,
+``_join_<kind>`` (the same paths in SQL, for the lists and total.py),
 ``_allowed_lycees_<kind>``, ``_yearly_<kind>``, ``_same_declarant_<kind>``,
 ``_indemnity_kind_<kind>``, ``_locked_<kind>`` and ``check_caps_<kind>`` of
 the declaration, ``_whole_<kind>``, ``_check_entry_<kind>``,
-``check_<kind>``, ``_rate_<kind>`` and ``_index_unit_<kind>`` of its lines
-and ``_source_<kind>`` of the declared amounts (total.py). This module
-declares lessons; act.py adds the Annex E acts when bts_jury is
+``check_<kind>``, ``_rate_<kind>`` and ``_index_unit_<kind>`` of its lines.
+This module declares lessons; act.py adds the Annex E acts when bts_jury is
 activated."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from sql import Null
 from sql.aggregate import Sum
 from sql.functions import CurrentTimestamp
 
@@ -36,7 +37,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.rpc import RPC
 from trytond.tools import grouped_slice, reduce_ids
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .configuration import ROLE_KINDS
@@ -209,8 +210,10 @@ class Declaration(
         return 'lessons'
 
     def get_rec_name(self, name):
-        # Through the path of the kind: also of a declaration not saved yet
-        party = self.follow('party')
+        # The party computed for the whole list, or through the path of
+        # the kind for a declaration not saved yet
+        party = (self.party if self.id is not None and self.id >= 0
+            else self.follow('party'))
         return f'{party.rec_name if party else ""} {self.month:%m/%Y}'
 
     @classmethod
@@ -244,24 +247,40 @@ class Declaration(
         return record
 
     @classmethod
+    def _join(cls, kind, query, declaration):
+        """The query, which has the declarations' table, joined to their
+        beneficiary and programme for the kind: (query, party column,
+        programme column)"""
+        return getattr(cls, f'_join_{kind}')(query, declaration)
+
+    @classmethod
+    def _join_lessons(cls, query, declaration):
+        "The contract: its provider and programme"
+        contract = Pool().get('bts.contract').__table__()
+        return (query.join(contract,
+                condition=declaration.contract == contract.id),
+            contract.party, contract.programme)
+
+    @classmethod
     def get_by_kind(cls, declarations, names):
-        """The ids at the end of the paths of names, one read per kind for
+        """The ids at the end of the paths of names, one query per kind for
         a whole list"""
         result = {n: dict.fromkeys(d.id for d in declarations)
             for n in names}
-        for kind, same in cls.by_kind(declarations).items():
-            if not same:
-                continue
-            paths = {n: cls._paths(kind)[n].split('.') for n in names}
-            with without_check_access():
-                rows = cls.read([d.id for d in same],
-                    ['.'.join(path) for path in paths.values()])
-            for row in rows:
-                for name, (*parents, last) in paths.items():
-                    value = row
-                    for parent in parents:
-                        value = value.get(f'{parent}.') or {}
-                    result[name][row['id']] = value.get(last)
+        declaration = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for kind in cls.kinds():
+            query, party, programme = cls._join(kind, declaration, declaration)
+            columns = {'party': party, 'programme': programme}
+            for sub_ids in grouped_slice([d.id for d in declarations],
+                    backend.MAX_QUERY_PARAMS):
+                cursor.execute(*query.select(declaration.id,
+                        *(columns[n] for n in names),
+                        where=reduce_ids(declaration.id, sub_ids)
+                        & (declaration.kind == kind)))
+                for id_, *values in cursor:
+                    for name, value in zip(names, values, strict=True):
+                        result[name][id_] = value
         return result
 
     @classmethod
@@ -304,8 +323,8 @@ class Declaration(
                 amounts[id_] = Decimal(str(amount or 0)).quantize(
                     Decimal('0.01'))
         # Browsed apart: only the drafts' lines are estimated
-        for draft in cls.browse(
-                [d.id for d in declarations if d.state == 'draft']):
+        for draft in cls.browse(cls._ids_where(
+                    list(amounts), lambda d: d.state == 'draft')):
             amounts[draft.id] = draft.on_change_with_amount()
         return amounts
 
@@ -322,8 +341,29 @@ class Declaration(
             ('/tree', 'visual', If(Eval('rejected', False), 'danger', '')),
             ]
 
-    def get_rejected(self, name):
-        return self.state == 'draft' and bool(self.rejection_reason)
+    @classmethod
+    def get_rejected(cls, declarations, name):
+        ids = [d.id for d in declarations]
+        return dict.fromkeys(ids, False) | dict.fromkeys(
+            cls._ids_where(ids, cls._rejected_condition), True)
+
+    @classmethod
+    def _rejected_condition(cls, declaration):
+        return ((declaration.state == 'draft')
+            & (declaration.rejection_reason != Null))
+
+    @classmethod
+    def _ids_where(cls, ids, condition):
+        "The ids of ids whose row meets condition(table)"
+        declaration = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = []
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*declaration.select(declaration.id,
+                    where=reduce_ids(declaration.id, sub_ids)
+                    & condition(declaration)))
+            result.extend(i for i, in cursor)
+        return result
 
     @classmethod
     def search_rejected(cls, name, clause):

@@ -48,12 +48,12 @@ class DeclarationTotal(
     @classmethod
     def _lines(cls, kind):
         """The lines of the declarations of kind with their beneficiary and
-        programme, joined by _source_<kind>"""
+        programme, joined by the declaration's _join_<kind>"""
         pool = Pool()
         Declaration = pool.get('bts.declaration')
         Line = pool.get('bts.declaration.line')
         declaration, line = Declaration.__table__(), Line.__table__()
-        lines, party, programme = getattr(cls, f'_source_{kind}')(
+        lines, party, programme = Declaration._join(kind,
             line.join(declaration,
                 condition=line.declaration == declaration.id),
             declaration)
@@ -63,12 +63,3 @@ class DeclarationTotal(
             declaration.state, party.as_('party'),
             programme.as_('programme'),
             where=declaration.kind == kind)
-
-    @classmethod
-    def _source_lessons(cls, lines, declaration):
-        "The contract: its provider and programme"
-        Contract = Pool().get('bts.contract')
-        contract = Contract.__table__()
-        return (lines.join(contract,
-                condition=declaration.contract == contract.id),
-            contract.party, contract.programme)

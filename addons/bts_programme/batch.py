@@ -98,12 +98,15 @@ def insert(Model, names, rows):
     return ids
 
 
-def forget(Model, ids):
-    """After a plain SQL write of the records of ids: what the transaction
-    read of them is read again, as after trytond's write"""
+def forget(Model, ids=None):
+    """After a plain SQL write of the records of ids (default all): what the
+    transaction read of them is read again, as after trytond's write"""
     transaction = Transaction()
     transaction.counter += 1
     for cache in transaction.cache.values():
+        if ids is None:
+            cache.pop(Model.__name__, None)
+            continue
         records = cache.get(Model.__name__, {})
         for id_ in ids:
             records.pop(id_, None)

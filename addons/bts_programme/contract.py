@@ -1,6 +1,7 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from sql.aggregate import Sum
@@ -33,6 +34,11 @@ ROLES = [
     ('auxiliary', "Auxiliary Collaborator (Collaborateur auxiliaire)"),
     ('tutor', "External Tutor (Tuteur)"),
     ]
+# The summaries of the counted contracts' lines (usage.py), and the fields
+# of a contract and of its lines they depend on
+SUMMARIES = ['bts.provider.usage', 'bts.programme.external_share']
+SUMMARISED = {'state', 'lines', 'party', 'programme', 'academic_year', 'role',
+    'contract', 'quantity', 'semester'}
 # Contracts whose lessons count against the caps.
 COUNTED_STATES = ('signed', 'active', 'closed')
 # Roles whose lessons count in the 40 % external share (art. 9(2) al. 4).
@@ -209,6 +215,57 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         super().__register__(module)
         # Migration: one contract per provider, programme, year and role
         table_h.drop_constraint('provider_programme_year_exclude')
+
+    @classmethod
+    def write(cls, *args):
+        ids = {c.id
+            for contracts, values in zip(args[::2], args[1::2], strict=True)
+            if values.keys() & SUMMARISED for c in contracts}
+        with cls.summarised(ids):
+            super().write(*args)
+
+    @classmethod
+    def delete(cls, contracts):
+        with cls.summarised({c.id for c in contracts}):
+            super().delete(contracts)
+
+    @classmethod
+    def counted_keys(cls, ids):
+        """The (party, programme, academic_year) of the contracts of ids
+        whose lessons count in the programme's share"""
+        contract = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        keys = set()
+        for sub_ids in grouped_slice(sorted(ids), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*contract.select(
+                    contract.party, contract.programme,
+                    contract.academic_year,
+                    where=reduce_ids(contract.id, sub_ids)
+                    & contract.state.in_(COUNTED_STATES)
+                    & contract.role.in_(SHARE_ROLES)))
+            keys.update(cursor)
+        return keys
+
+    @classmethod
+    @contextmanager
+    def summarised(cls, ids):
+        """Compute again the summaries of the contracts of ids counted
+        before or after the block, under the lock of their providers and
+        programmes that the caps take"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Programme = pool.get('bts.programme')
+        if not ids:
+            yield
+            return
+        before = cls.counted_keys(ids)
+        yield
+        keys = before | cls.counted_keys(ids)
+        if keys:
+            caps.lock(Party.browse({k[0] for k in keys})
+                + Programme.browse({k[1] for k in keys}))
+            for name in SUMMARIES:
+                pool.get(name).refresh(keys)
 
     @classmethod
     def default_state(cls):
@@ -563,6 +620,30 @@ class ContractLine(OfContractMixin,
 
     def get_rec_name(self, name):
         return f'{self.course.rec_name} ({self.semester.rec_name})'
+
+    @classmethod
+    def create(cls, vlist):
+        Contract = Pool().get('bts.contract')
+        with Contract.summarised({v.get('contract') for v in vlist} - {None}):
+            return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        Contract = Pool().get('bts.contract')
+        ids = set()
+        for lines, values in zip(args[::2], args[1::2], strict=True):
+            if values.keys() & SUMMARISED:
+                ids |= {line.contract.id for line in lines}
+                if values.get('contract'):
+                    ids.add(values['contract'])
+        with Contract.summarised(ids):
+            super().write(*args)
+
+    @classmethod
+    def delete(cls, lines):
+        Contract = Pool().get('bts.contract')
+        with Contract.summarised({line.contract.id for line in lines}):
+            super().delete(lines)
 
     def check_qualification(self):
         """The linked qualification is the provider's and gives a rate: a

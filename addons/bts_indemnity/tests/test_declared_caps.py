@@ -11,28 +11,20 @@ from trytond import backend
 from trytond.modules.bts_programme.exceptions import CapError
 from trytond.modules.bts_programme.tests.tools import (
     create_one_course_programme,
+    dispatched,
     race,
 )
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 
 def approve(declaration_id):
-    """Approve in its own transaction as trytond's dispatcher does: restart
-    with the records locked first when the lock was not held"""
-    extras = {}
-    while True:
-        with Transaction().start(DB_NAME, 0, **extras) as transaction:
-            Declaration = Pool().get('bts.declaration')
-            try:
-                Declaration.approve([Declaration(declaration_id)])
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-                continue
-            transaction.commit()
-            return
+    "Approve in its own transaction as trytond's dispatcher does"
+    def call():
+        Declaration = Pool().get('bts.declaration')
+        Declaration.approve([Declaration(declaration_id)])
+    dispatched(call)
 
 
 class DeclaredCapsTestCase(unittest.TestCase):
@@ -52,19 +44,21 @@ class DeclaredCapsTestCase(unittest.TestCase):
             transaction.commit()
 
     def tearDown(self):
-        with Transaction().start(DB_NAME, 0) as transaction:
-            pool = Pool()
-            # Back to the states in which a record is deleted (guard.py):
-            # a programme only while requested
-            initial = {'bts.declaration': 'draft', 'bts.contract': 'draft',
-                'bts.programme': 'requested'}
-            for name in ['bts.declaration', 'bts.contract', 'bts.programme',
-                    'bts.lycee', 'bts.academic_year']:
-                Model = pool.get(name)
-                if name in initial:
-                    Model.write(Model.search([]), {'state': initial[name]})
-                Model.delete(Model.search([]))
-            transaction.commit()
+        dispatched(self.delete_all)
+
+    @staticmethod
+    def delete_all():
+        pool = Pool()
+        # Back to the states in which a record is deleted (guard.py):
+        # a programme only while requested
+        initial = {'bts.declaration': 'draft', 'bts.contract': 'draft',
+            'bts.programme': 'requested'}
+        for name in ['bts.declaration', 'bts.contract', 'bts.programme',
+                'bts.lycee', 'bts.academic_year']:
+            Model = pool.get(name)
+            if name in initial:
+                Model.write(Model.search([]), {'state': initial[name]})
+            Model.delete(Model.search([]))
 
     @staticmethod
     def create_declarations():

@@ -1,7 +1,8 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 """Two real PostgreSQL connections signing contracts of one lecturer that
-together pass the 252 lessons of art. 9(2) al. 3 cannot both succeed."""
+together pass the 252 lessons of art. 9(2) al. 3 cannot both succeed; two
+that stay under it both count in the lessons per provider."""
 import datetime as dt
 import unittest
 
@@ -32,23 +33,26 @@ class ContractConcurrencyTestCase(unittest.TestCase):
         drop_db()
 
     @classmethod
-    def create_contracts(cls):
-        "Two draft contracts of 150 lessons for one lecturer, two programmes"
+    def create_contracts(cls, name="Lecturer", codes=('A', 'B'),
+            quantity=150):
+        """Two draft contracts of quantity lessons for one lecturer of name,
+        in two programmes of codes"""
         pool = Pool()
         Party = pool.get('party.party')
         Lycee = pool.get('bts.lycee')
         AcademicYear = pool.get('bts.academic_year')
         Contract = pool.get('bts.contract')
-        year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
+        year, = AcademicYear.search([('name', '=', '2025/2026')]) or (
+            AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}]))
         lycee_party, lecturer = Party.create([{'name': "Lycée"}, {
-                    'name': "Lecturer",
+                    'name': name,
                     'bts_qualifications': [('create', [{
                                     'title': "Master", 'clq_level': '7',
                                     'registration': 'national'}])],
                     }])
-        lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
+        lycee, = Lycee.create([{'code': name, 'party': lycee_party.id}])
         contracts = []
-        for code in ['A', 'B']:
+        for code in codes:
             # Signed only on an accredited programme that runs in 2025/2026
             # (law of 21 July 2023, arts. 35, 41)
             programme, course = create_one_course_programme(
@@ -64,7 +68,7 @@ class ContractConcurrencyTestCase(unittest.TestCase):
                         'lines': [('create', [{
                                         'course': course.id,
                                         'semester': year.semesters[0].id,
-                                        'quantity': 150,
+                                        'quantity': quantity,
                                         }])],
                         }])
             contracts.append(contract.id)
@@ -82,3 +86,25 @@ class ContractConcurrencyTestCase(unittest.TestCase):
             self.assertEqual(
                 [c.state for c in Contract.browse(self.contracts)],
                 ['signed', 'draft'])
+
+    def test_concurrent_summaries(self):
+        """Two contracts of 100 lessons of one lecturer signed side by side:
+        both pass the cap, and the lessons per provider and the external
+        shares count both (the second refresh waits for the first)"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            contracts = self.create_contracts("Second", ('C', 'D'), 100)
+            transaction.commit()
+        outcome = race('bts.contract', 'sign', contracts)
+        self.assertEqual(list(outcome.values()), ['done', 'done'])
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            Usage = pool.get('bts.provider.usage')
+            Share = pool.get('bts.programme.external_share')
+            self.assertEqual(
+                [(u.lessons, u.programmes) for u in Usage.search([
+                            ('party.name', '=', "Second")])],
+                [(200, 2)])
+            self.assertEqual(
+                sorted((s.programme.code, s.lessons) for s in Share.search([
+                            ('programme.code', 'in', ['C', 'D'])])),
+                [('C', 100), ('D', 100)])

@@ -594,6 +594,90 @@ class ContractRulesTestCase(unittest.TestCase):
             Amendment.apply([twice])
         self.assertIn("two lines", error.exception.message)
 
+    # The lists of lessons per provider and of the external share
+
+    def assertSummariesFresh(self):
+        """The stored summaries hold what an aggregate over every counted
+        contract line gives now"""
+        pool = Pool()
+        Usage = pool.get('bts.provider.usage')
+        Share = pool.get('bts.programme.external_share')
+        cursor = Transaction().connection.cursor()
+        counted = ("FROM bts_contract_line l JOIN bts_contract c "
+            "ON c.id = l.contract WHERE c.state IN ('signed', 'active', "
+            "'closed') AND c.role IN ('external', 'specialised') ")
+        cursor.execute("SELECT c.party, c.academic_year, CASE WHEN "
+            "c.role = 'specialised' THEN l.semester END, c.role, "
+            "SUM(l.quantity), COUNT(DISTINCT c.programme) " + counted
+            + "GROUP BY 1, 2, 3, 4")
+        self.assertEqual(
+            sorted(((u.party.id, u.academic_year.id,
+                        u.semester.id if u.semester else None, u.role,
+                        u.lessons, u.programmes) for u in Usage.search([])),
+                key=str),
+            sorted(map(tuple, cursor), key=str))
+        cursor.execute("SELECT c.programme, c.academic_year, "
+            "SUM(l.quantity) " + counted + "GROUP BY 1, 2")
+        self.assertEqual(
+            sorted((s.programme.id, s.academic_year.id, s.lessons)
+                for s in Share.search([])),
+            sorted(map(tuple, cursor)))
+
+    @with_transaction()
+    def test_summaries_follow_contracts(self):
+        """Lessons per provider and the external share follow each
+        signature, amendment, cancellation, return to draft and deletion"""
+        pool = Pool()
+        Contract = pool.get('bts.contract')
+        Amendment = pool.get('bts.contract.amendment')
+        Usage = pool.get('bts.provider.usage')
+        year = create_year(2025)
+        lycee = create_lycee()
+        programme = create_programme('SUM', lycee, 2024)
+        other = create_programme('OTHER', lycee, 2024)
+        anne = create_person("Anne", ("Master", '7'))
+        bob = create_person("Bob", ("Master", '7'))
+        draft = create_contract(anne, programme, year,
+            [('M1.1', 'winter', 30)], sign=False)
+        self.assertSummariesFresh()
+        self.assertEqual(Usage.search([]), [])
+        Contract.sign([draft])
+        external = create_contract(anne, other, year,
+            [('M1.1', 'winter', 40), ('M3.1', 'winter', 20)])
+        specialised = create_contract(bob, programme, year,
+            [('M1.2', 'winter', 15), ('M2.1', 'summer', 5)],
+            role='specialised')
+        self.assertSummariesFresh()
+        self.assertEqual(
+            [(u.lessons, u.programmes) for u in Usage.search([
+                        ('party', '=', anne.id)])], [(90, 2)])
+
+        activate(external)
+        amendment = Amendment(contract=external, date=dt.date(2025, 11, 1),
+            reason="Fewer lessons")
+        amendment.on_change_contract()
+        by_code = {x.course.code: x for x in amendment.lines}
+        by_code['M1.1'].action = 'change'
+        by_code['M1.1'].quantity = 25
+        by_code['M3.1'].action = 'remove'
+        by_code['M3.1'].quantity = None
+        amendment.save()
+        Amendment.apply([amendment])
+        self.assertSummariesFresh()
+        self.assertEqual(
+            [u.lessons for u in Usage.search([('party', '=', anne.id)])],
+            [55])
+
+        Contract.draft([draft])
+        Contract.cancel([specialised])
+        self.assertSummariesFresh()
+        Contract.delete([draft])
+        Contract.close([external])
+        self.assertSummariesFresh()
+        self.assertEqual(
+            [(u.party.name, u.lessons) for u in Usage.search([])],
+            [("Anne", 25)])
+
     # 13. The pickers of the lines in the web client's forms
 
     @with_transaction()

@@ -178,6 +178,23 @@ def create_contract(party, programme, year, lines, role='external',
     return contract
 
 
+def dispatched(function, *args):
+    """Call function(*args) in a transaction of its own and commit, as
+    trytond's dispatcher does: restarted with the records locked first
+    when a lock was not held"""
+    extras = {}
+    while True:
+        with Transaction().start(DB_NAME, 0, **extras) as transaction:
+            try:
+                result = function(*args)
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            return result
+
+
 def race(model_name, method, ids):
     """Call method of model_name on each record of ids in two transactions
     on their own connections: both read the record before either acts, and

@@ -288,6 +288,10 @@ class Programme(
             start = add_months(start, 12)
         return start, window_end(start, 12 * TEACH_OUT_YEARS)
 
+    # The fields running_study_years reads
+    RUNNING_FIELDS = ['state', 'decision_date', 'accreditation_kind',
+        'refusal_date', 'valid_from', 'valid_until']
+
     def running_study_years(self, academic_year):
         """Return the study years of the plan that run in academic_year and
         the message saying why the others do not; no study year and the

@@ -198,8 +198,10 @@ class ProgrammeShare(ContractSummaryMixin, ModelSQL, ModelView):
         result = {n: {} for n in names}
         rows = cls.read([s.id for s in shares],
             ['programme', 'academic_year', 'lessons'])
-        programmes = {p.id: p for p in Programme.browse(
-                {r['programme'] for r in rows})}
+        # Built from one read of what running_study_years needs
+        programmes = {r['id']: Programme(**r) for r in Programme.read(
+                list({r['programme'] for r in rows}),
+                Programme.RUNNING_FIELDS)}
         years = {y.id: y for y in AcademicYear.browse(
                 {r['academic_year'] for r in rows})}
         planned = Programme.lycee_lessons_per_year(programmes.values())

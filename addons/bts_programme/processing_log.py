@@ -87,7 +87,7 @@ def purge_limit(date):
 
 def utc_today():
     "Today's date in UTC, the time zone of the log's dates"
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def _json_default(value):
@@ -148,15 +148,21 @@ class ModelLog(metaclass=PoolMeta):
 
     @classmethod
     def write(cls, *args):
-        raise UserError(gettext('bts_programme.msg_processing_log_append_only'))
+        cls._refuse()
 
     @classmethod
     def delete(cls, records):
-        raise UserError(gettext('bts_programme.msg_processing_log_append_only'))
+        cls._refuse()
 
     @classmethod
     def copy(cls, records, default=None):
-        raise UserError(gettext('bts_programme.msg_processing_log_append_only'))
+        cls._refuse()
+
+    @classmethod
+    def _refuse(cls):
+        "Refuse any change: only the purge removes the entries of 5 years"
+        raise UserError(
+            gettext('bts_programme.msg_processing_log_append_only'))
 
     @classmethod
     def add(cls, Model, event, ids, target=None, old_values=None,
@@ -276,8 +282,7 @@ class ProcessingLogMixin:
     def write(cls, *args):
         Log = Pool().get('ir.model.log')
         changes = []
-        actions = iter(args)
-        for records, values in zip(actions, actions):
+        for records, values in zip(args[::2], args[1::2], strict=True):
             if records and values:
                 ids = [r.id for r in records]
                 changes.append((ids, values,

@@ -130,8 +130,8 @@ class ProcessingLogTestCase(unittest.TestCase):
         "A creation names its fields, a deletion what the record held"
         set_user(self.hr)
         Address = Model.get('party.address')
-        address = Address(party=self.sophie.id, building_name="Résidence Éphémère",
-            city="Esch")
+        address = Address(party=self.sophie.id,
+            building_name="Résidence Éphémère", city="Esch")
         address.save()
         created = self.entries(model='party.address', event='create')[0]
         self.assertEqual(created['user'], 'rh.ltc')
@@ -237,15 +237,23 @@ class ProcessingLogTestCase(unittest.TestCase):
             ('admin', [self.contract.id], 'bts.contract'))
 
     def test_workflow_step_logged(self):
-        "A workflow step is logged with its state, once for the records"
+        """A workflow step is logged as the button clicked, the state
+        reached and the state written with its former value"""
         set_user(1)
-        Contract = Model.get('bts.contract')
-        contract = Contract(self.contract.id)
-        state = contract.state
-        steps = self.entries(model='bts.contract', event='transition')
-        self.assertTrue(steps or state == 'draft')
-        for entry in steps:
-            self.assertTrue(entry['target'].startswith('state:'))
+        year = create_academic_year(2026)
+        contract = create_contract(self.sophie, self.cloud, year,
+            [('M1.1', 'winter', 10)])
+        contract.click('cancel')
+        button = self.entries(model='bts.contract', event='button')[0]
+        self.assertEqual((button['user'], button['ids'], button['target']),
+            ('admin', [contract.id], 'cancel'))
+        step = self.entries(model='bts.contract', event='transition')[0]
+        self.assertEqual((step['ids'], step['target']),
+            ([contract.id], 'state:cancelled'))
+        written = self.entries(model='bts.contract', event='write')[0]
+        self.assertEqual(written['old'], {str(contract.id): {
+                    'state': 'draft'}})
+        self.assertEqual(written['new'], {'state': 'cancelled'})
 
     def test_access_changes_logged(self):
         "Changes of groups and access rights are logged with their values"

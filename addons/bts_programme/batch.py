@@ -97,7 +97,8 @@ def insert(Model, names, rows):
                 [value + [id_] for value, id_ in zip(
                         values, new_ids, strict=True)]))
         ids.extend(new_ids)
-    Pool().get('ir.model.log').add(Model, 'create', ids, target=','.join(names))
+    Log = Pool().get('ir.model.log')
+    Log.add(Model, 'create', ids, target=','.join(names))
     return ids
 
 

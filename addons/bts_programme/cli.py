@@ -46,7 +46,6 @@ def _connect(options):
     data): the processing log (art. 32 of the law of 21 July 2023) names
     that person for everything the command does"""
     from proteus import config
-
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     login = options.user or 'admin'

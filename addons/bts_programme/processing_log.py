@@ -147,6 +147,13 @@ class ModelLog(metaclass=PoolMeta):
             return super().read(ids, fields_names)
 
     @classmethod
+    def create(cls, vlist):
+        # The server's own entries only, never a client's
+        if Transaction().check_access:
+            cls._refuse()
+        return super().create(vlist)
+
+    @classmethod
     def write(cls, *args):
         cls._refuse()
 

@@ -337,6 +337,8 @@ class ProcessingLogTestCase(unittest.TestCase):
                 lambda: log.write([entry_id], {'target': 'type'}, {}),
                 lambda: log.delete([entry_id], {}),
                 lambda: log.copy([entry_id], {}, {}),
+                lambda: log.create([{'event': 'read', 'user': 1,
+                            'model': 'party.party', 'record_ids': '1'}], {}),
                 lambda: Model.get('ir.model.log')(entry_id).delete(),
                 ]:
             with self.subTest(call=call), self.assertRaises(UserError) as cm:

@@ -155,15 +155,21 @@ class ModelLog(metaclass=PoolMeta):
 
     @classmethod
     def write(cls, *args):
-        cls._refuse()
+        if any(args[::2]):
+            cls._refuse()
+        super().write(*args)
 
     @classmethod
     def delete(cls, records):
-        cls._refuse()
+        if records:
+            cls._refuse()
+        super().delete(records)
 
     @classmethod
     def copy(cls, records, default=None):
-        cls._refuse()
+        if records:
+            cls._refuse()
+        return super().copy(records, default=default)
 
     @classmethod
     def _refuse(cls):

@@ -2,30 +2,34 @@
 # of this repository contains the full copyright notices and license terms.
 """The sub-commands of the ``bts`` command for the indemnities:
 
-    bts -d DATABASE import-declarations FILE --lycee CODE
+    bts -d DATABASE --user LOGIN import-declarations FILE --lycee CODE
 
 imports a CSV or XLSX file of lessons into draft declarations (see
 doc/import.rst), prints a summary and every refused row, commits and exits
 with 0 when every row was imported, 1 when rows were refused and 2 when the
 file or the lycée is unusable (nothing is changed then). On a terminal it
-shows the progress, a chunk of rows at a time.
+shows the progress, a chunk of rows at a time. The lines are created as
+the user LOGIN, whom the processing log names.
 
-    bts -d DATABASE payment-run --period YYYY-MM [--lycee CODE]
-        [--user LOGIN] [--post | --approve-payments | --process]
+    bts -d DATABASE --user LOGIN payment-run --period YYYY-MM
+        [--lycee CODE] [--post | --approve-payments | --process]
         [--xlsx FILE] [--csv FILE] [--sepa FILE]
 
 computes the payment run of a month (see doc/payment.rst): every approved,
 unpaid line up to the end of the month, earlier months approved late
 included; prints the months it covers, the total per beneficiary, the
 blocked beneficiaries with the reason and the grand total; as the user LOGIN
-takes one step of it: --post posts it, --approve-payments approves its
-payments, --process processes them into the SEPA message. Three different
-persons take the three steps. Exits with 0 when everything was payable, 1
+takes one step of it: --post posts it (a user of the ministry's finance
+group), --approve-payments approves its payments, --process processes them
+into the SEPA message. Three different persons take the three steps. The
+processing log names the user for the step and for the national numbers
+printed. Exits with 0 when everything was payable, 1
 when beneficiaries were blocked, 2 on error (nothing is changed then) and 3
 when another run paid the lines meanwhile (the losing side of two posts at
 once: nothing is posted). On a terminal it shows the progress, a step at
 a time.
 """
+import argparse
 import os
 import sys
 
@@ -114,6 +118,19 @@ def _print_run(run):
             f"\t{run.blocked_amount}")
 
 
+def _log_printed(config, parties):
+    """Log that the national numbers of parties were shown to the user
+    (art. 32 of the law of 21 July 2023), also when the run is only
+    previewed and not kept"""
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(config.database_name, config.user,
+            context=config.context):
+        pool = Pool()
+        pool.get('ir.model.log').add(
+            pool.get('party.party'), 'read', parties, target='national_id')
+
+
 class _PaidMeanwhile(Exception):
     "The lines the run computed were paid by another run meanwhile"
 
@@ -156,6 +173,21 @@ def _preview(options, computed):
     return _computed_run(options), None
 
 
+def _check_finance():
+    "Refuse to post for a user outside the ministry's finance group"
+    from trytond.exceptions import UserError
+    from trytond.i18n import gettext
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    finance = ModelData.get_id('bts_programme', 'group_ministry_finance')
+    if finance not in User.get_groups():
+        raise UserError(gettext('bts_indemnity.msg_run_cli_post_finance',
+                user=User(Transaction().user).login))
+
+
 def _post(options, computed):
     """Post the run of the month; the lines a first attempt computed and
     another run paid meanwhile refuse it"""
@@ -165,6 +197,7 @@ def _post(options, computed):
     pool = Pool()
     Run = pool.get('bts.payment.run')
     RunLine = pool.get('bts.payment.run.line')
+    _check_finance()
     run = _computed_run(options)
     lines = computed.setdefault('lines', [
             line.declaration_line.id for b in run.beneficiaries
@@ -246,19 +279,6 @@ def _files(options, run):
     return files
 
 
-def _user(config, login):
-    "The id and context of the user login, or None"
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    with Transaction().start(config.database_name, 0) as transaction:
-        User = Pool().get('res.user')
-        users = User.search([('login', '=', login)], limit=1)
-        if not users:
-            return None, None
-        with transaction.set_user(users[0].id):
-            return users[0].id, User.get_preferences(context_only=True)
-
-
 def _step(options):
     if options.post:
         return _post
@@ -283,11 +303,7 @@ def payment_run(options):
             "the run's payments are processed", file=sys.stderr)
         return EXIT_ERROR
     config = _connect(options)
-    user, context = _user(config, options.user)
-    if user is None:
-        print(f"bts: there is no user with the login {options.user}",
-            file=sys.stderr)
-        return EXIT_ERROR
+    user, context = config.user, config.context
     step = _step(options)
     # Posting computes the run first: two steps.
     steps = 2 if options.post else 1
@@ -316,6 +332,7 @@ def payment_run(options):
                     print(exception.message, file=sys.stderr)
                     return EXIT_ERROR
                 _print_run(run)
+                printed = [b.party.id for b in run.beneficiaries]
                 if done:
                     print(done)
                 files = _files(options, run)
@@ -332,6 +349,7 @@ def payment_run(options):
                     file=sys.stderr)
                 return EXIT_ERROR
             time.sleep(BUSY_WAIT)
+    _log_printed(config, printed)
     for path, data in files.items():
         try:
             with open(path, 'wb') as file:
@@ -355,7 +373,7 @@ def commands(subparsers):
     parser.add_argument(
         '--lycee', required=True, metavar='CODE',
         help="the code of the lycée that declares the lessons")
-    parser.set_defaults(func=import_declarations)
+    parser.set_defaults(func=import_declarations, needs_user=True)
 
     parser = subparsers.add_parser(
         'payment-run',
@@ -380,8 +398,8 @@ def commands(subparsers):
         '--lycee', metavar='CODE',
         help="only the declarations of the lycée with this code")
     parser.add_argument(
-        '--user', default='admin', metavar='LOGIN',
-        help="the user who takes the step (default: admin)")
+        '--user', default=argparse.SUPPRESS, metavar='LOGIN',
+        help="the user who takes the step (as bts --user LOGIN)")
     steps = parser.add_mutually_exclusive_group()
     steps.add_argument(
         '--post', action='store_true',
@@ -402,4 +420,4 @@ def commands(subparsers):
     parser.add_argument(
         '--sepa', metavar='FILE',
         help="write the SEPA message (pain.001), with --process")
-    parser.set_defaults(func=payment_run)
+    parser.set_defaults(func=payment_run, needs_user=True)

@@ -37,11 +37,28 @@ def database_uri(database, config_file=None, environ=os.environ):
     return urllib.parse.urlunparse(uri._replace(path='/' + database))
 
 
+class UnknownUser(Exception):
+    "No active user has the login of --user"
+
+
 def _connect(options):
+    """Connect to the database as the user of --user (admin for the demo
+    data): the processing log (art. 32 of the law of 21 July 2023) names
+    that person for everything the command does"""
     from proteus import config
-    return config.set_trytond(
-        database_uri(options.database, options.config),
-        config_file=options.config)
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    login = options.user or 'admin'
+    try:
+        cfg = config.set_trytond(
+            database_uri(options.database, options.config), user=login,
+            config_file=options.config)
+    except IndexError:
+        raise UnknownUser(login)
+    with Transaction().start(cfg.database_name, 0):
+        if not Pool().get('res.user')(cfg.user).active:
+            raise UnknownUser(login)
+    return cfg
 
 
 def load_demo(options):
@@ -75,11 +92,24 @@ def main(argv=None):
         help="the trytond configuration file (default: $TRYTOND_CONFIG)")
     parser.add_argument(
         '-d', '--database', required=True, help="the database name")
+    parser.add_argument(
+        '-u', '--user', metavar='LOGIN',
+        help="the login of the person who runs the command: the processing "
+        "log names that person for every change, import and read (required "
+        "by the commands that process personal data or money)")
     subparsers = parser.add_subparsers(required=True, metavar='command')
     for ep in sorted(entry_points(group='bts.commands'), key=lambda e: e.name):
         ep.load()(subparsers)
     options = parser.parse_args(argv)
-    return options.func(options)
+    if getattr(options, 'needs_user', False) and not options.user:
+        parser.error("the command needs --user LOGIN: the processing log "
+            "(art. 32 of the law of 21 July 2023) names who ran it")
+    try:
+        return options.func(options)
+    except UnknownUser as exception:
+        print(f"bts: there is no user with the login {exception}",
+            file=sys.stderr)
+        return 2
 
 
 if __name__ == '__main__':

@@ -14,6 +14,9 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('bts.programme|expire_accreditations',
                 "Expire BTS Accreditations"))
+        cls.method.selection.append(
+            ('ir.model.log|purge_processing_log',
+                "Purge the Processing Log (5 years)"))
 
 
 class Message(metaclass=PoolMeta):

@@ -10,11 +10,12 @@ import io
 import os
 import tempfile
 import unittest
+import unittest.mock
 from contextlib import redirect_stderr, redirect_stdout
 from importlib.metadata import entry_points
 
 from trytond.modules.bts_indemnity import cli
-from trytond.modules.bts_programme.cli import main
+from trytond.modules.bts_programme.cli import UnknownUser, main
 
 
 class CliTestCase(unittest.TestCase):
@@ -50,8 +51,8 @@ class CliTestCase(unittest.TestCase):
             output = io.StringIO()
             with redirect_stderr(output):
                 status = main([
-                        '-d', 'db', 'import-declarations', path,
-                        '--lycee', 'LTC'])
+                        '-d', 'db', '--user', 'rh.ltc', 'import-declarations',
+                        path, '--lycee', 'LTC'])
         self.assertEqual(status, 2)
         self.assertEqual(
             output.getvalue(),
@@ -98,7 +99,38 @@ class CliTestCase(unittest.TestCase):
         for step in [[], ['--post']]:
             output = io.StringIO()
             with redirect_stderr(output):
-                status = main(['-d', 'db', 'payment-run',
+                status = main(['-d', 'db', '--user', 'finance', 'payment-run',
                         '--period', '2026-10', *step, '--sepa', 'run.xml'])
             self.assertEqual(status, 2)
             self.assertIn('--sepa needs --process', output.getvalue())
+
+    def test_user_required(self):
+        """The commands that process personal data or money need the
+        person's login: status 2 before any connection"""
+        for args in [['import-declarations', 'lessons.csv', '--lycee', 'LTC'],
+                ['payment-run', '--period', '2026-10']]:
+            output = io.StringIO()
+            with redirect_stderr(output), \
+                    self.assertRaises(SystemExit) as cm:
+                main(['-d', 'db', *args])
+            self.assertEqual(cm.exception.code, 2)
+            self.assertIn('needs --user LOGIN', output.getvalue())
+            self.assertIn('art. 32', output.getvalue())
+
+    def test_user_after_payment_run(self):
+        "payment-run takes --user after its name too, that one first"
+        def connect(options):
+            raise UnknownUser(options.user)
+        for args, user in [
+                (['--user', 'a', 'payment-run', '--period', '2026-10'], 'a'),
+                (['payment-run', '--period', '2026-10', '--user', 'b'], 'b'),
+                (['--user', 'a', 'payment-run', '--period', '2026-10',
+                        '--user', 'b'], 'b'),
+                ]:
+            output = io.StringIO()
+            with unittest.mock.patch.object(cli, '_connect', connect), \
+                    redirect_stderr(output):
+                status = main(['-d', 'db', *args])
+            self.assertEqual(status, 2)
+            self.assertEqual(output.getvalue(),
+                f"bts: there is no user with the login {user}\n")

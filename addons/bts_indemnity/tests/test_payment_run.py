@@ -125,7 +125,7 @@ class PaymentRunPostgreSQLTestCase(unittest.TestCase):
             computed = self.run_lines_computed(observer)
             command = [sys.executable, '-m',
                 'trytond.modules.bts_programme.cli', '-d', DB_NAME,
-                'payment-run',
+                '--user', 'admin', 'payment-run',
                 '--period', self.month.strftime('%Y-%m'), '--post']
             processes = [subprocess.Popen(command, env=os.environ,
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

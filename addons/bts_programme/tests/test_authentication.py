@@ -7,6 +7,7 @@ the idle session timeout, and the secrets that no RPC call reads.
 
 The logins go through ``trytond.security.login`` with the client address
 in the context, as the web server calls it."""
+import argparse
 import base64
 import contextlib
 import datetime as dt
@@ -14,8 +15,8 @@ import json
 import statistics
 import time
 import unittest
-from urllib.parse import quote
 from unittest.mock import patch
+from urllib.parse import quote
 
 from trytond import config, security
 from trytond.exceptions import LoginException, RateLimitException
@@ -25,6 +26,7 @@ from trytond.modules.bts_programme.authentication import (
     time_step,
     totp,
 )
+from trytond.modules.bts_programme.cli import load_demo
 from trytond.pool import Pool
 from trytond.protocols.wrappers import Response
 from trytond.tests.test_tryton import (
@@ -257,6 +259,53 @@ class TotpTestCase(unittest.TestCase):
                     'auditeur', password=PASSWORD, totp_code=codes[0]),
                 user.id)
 
+    def test_enrolment_wizard(self):
+        "The wizard shows the QR code, then the recovery codes once"
+        pool = Pool(DB_NAME)
+        with Transaction().start(DB_NAME, 0) as transaction:
+            User = pool.get('res.user')
+            Wizard = pool.get('res.user.totp.enrol', type='wizard')
+            user, = User.search([('login', '=', 'newcomer')])
+            User.totp_reset([user])
+            with Transaction().set_user(user.id):
+                session_id, _, _ = Wizard.create()
+                scan = Wizard.execute(session_id, {}, 'start')
+                self.assertEqual(scan['view']['state'], 'scan')
+                values = scan['view']['defaults']
+                self.assertTrue(
+                    values['qr_code'].startswith(b'\x89PNG'))
+                secret = values['secret']
+                with self.assertRaises(TotpError):
+                    Wizard.execute(session_id, {'scan': {
+                                'secret': secret, 'code': 'abcdef'}},
+                        'confirm')
+                result = Wizard.execute(session_id, {'scan': {
+                            'secret': secret, 'code': code(secret)}},
+                    'confirm')
+                self.assertEqual(result['view']['state'], 'codes')
+                codes = result['view']['defaults']['codes'].split('\n')
+                self.assertEqual(len(codes), 10)
+                Wizard.delete(session_id)
+                # Set up: the wizard refuses to replace the phone
+                session_id, _, _ = Wizard.create()
+                with self.assertRaises(TotpError):
+                    Wizard.execute(session_id, {}, 'start')
+            transaction.commit()
+        with authentications('password+totp'):
+            self.assertEqual(self.login(
+                    'newcomer', password=PASSWORD, totp_code=codes[9]),
+                user.id)
+
+    def test_no_demo_users(self):
+        "bts load-demo refuses a configuration that requires the code"
+        with authentications('password+totp'), \
+                self.assertRaises(SystemExit) as cm:
+            load_demo(argparse.Namespace(database=DB_NAME, config=None))
+        self.assertIn('second factor', str(cm.exception))
+        with Transaction().start(DB_NAME, 0):
+            self.assertFalse(Pool().get('res.user').search(
+                    [('login', '=', 'ministere.admin')]))
+
     def test_provisioning_uri(self):
         "The otpauth:// URI of the QR code"
         Totp = Pool(DB_NAME).get('res.user.totp')
@@ -273,7 +322,7 @@ class TotpTestCase(unittest.TestCase):
         with authentications('password'):
             for n in range(max_attempt + 1):
                 self.assertIsNone(self.login(
-                        'auditeur', ATTACKER, password='guess%s' % n))
+                        'auditeur', ATTACKER, password=f'guess{n}'))
             # Growing delays: up to 2 ** failures - 1 seconds
             self.assertEqual(
                 self.delays, [2 ** n - 1 for n in range(max_attempt + 1)])
@@ -304,7 +353,7 @@ class TotpTestCase(unittest.TestCase):
             known, unknown = [], []
             for n in range(5):
                 known.append(duration('auditeur'))
-                unknown.append(duration('nobody%s' % n))
+                unknown.append(duration(f'nobody{n}'))
         known, unknown = statistics.median(known), statistics.median(unknown)
         self.assertGreater(unknown, 0.7 * known, (known, unknown))
         self.assertLess(unknown, 1.3 * known, (known, unknown))
@@ -361,8 +410,9 @@ class TotpTestCase(unittest.TestCase):
                     f'/{quote(DB_NAME)}/rpc/', headers=headers,
                                 content_type='application/json', data=json.dumps({
                             'id': 1, 'method': 'model.res.user.search_read',
-                            'params': [[('login', '=', 'auditeur')], 0, None,
-                                None, ['totp_enrolled'], {}]}))
+                            'params': [
+                                [('login', '=', 'auditeur')], 0, None, None,
+                                ['totp_enrolled'], {}]}))
                 self.assertEqual(response.status_code, 200)
                 if login == 'admin':
                     result, = response.json['result']

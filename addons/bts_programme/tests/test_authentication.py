@@ -95,11 +95,29 @@ class TotpTestCase(unittest.TestCase):
         self.delays = []
         sleep = patch('time.sleep', side_effect=self.delays.append)
         randint = patch('random.randint', side_effect=lambda a, b: b)
-        sleep.start()
-        randint.start()
-        self.addCleanup(sleep.stop)
-        self.addCleanup(randint.stop)
+        # The clock of the TOTP codes stands still in the middle of a step:
+        # a code does not change between two logins of a test
+        clock = patch(
+            'trytond.modules.bts_programme.authentication.time')
+        for patcher in [sleep, randint, clock]:
+            mock = patcher.start()
+            self.addCleanup(patcher.stop)
+        mock.time.return_value = 1_800_000_000 + TOTP_STEP // 2
         self.enrol('enrolled')
+        self.unenrol('newcomer')
+
+    def unenrol(self, login):
+        "No second factor for login, and no enrolment open"
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            User = pool.get('res.user')
+            Totp = pool.get('res.user.totp')
+            user, = User.search([('login', '=', login)])
+            Totp.delete(Totp.search([('user', '=', user.id)]))
+            User.write([user], {
+                    'totp_enrolment_deadline': None, 'actions': [('remove', [
+                                a.id for a in user.actions])]})
+            transaction.commit()
 
     def enrol(self, login):
         "Set up the second factor of login with SECRET; its recovery codes"
@@ -386,10 +404,17 @@ class TotpTestCase(unittest.TestCase):
         "No RPC call reads the secrets or recovery codes, as the user or admin"
         self.enrol('auditeur')
         client = Client(app, Response)
+
+        def rpc(login, method, *params):
+            return client.post(
+                f'/{quote(DB_NAME)}/rpc/', content_type='application/json',
+                headers={'Authorization': 'Basic ' + base64.b64encode(
+                        f'{login}:{PASSWORD}'.encode()).decode()},
+                data=json.dumps({
+                        'id': 1, 'method': method, 'params': [*params, {}]}))
+
         with authentications('password'):
             for login in ['auditeur', 'admin']:
-                headers = {'Authorization': 'Basic ' + base64.b64encode(
-                        f'{login}:{PASSWORD}'.encode()).decode()}
                 for model in ['res.user.totp', 'res.user.totp.recovery']:
                     for method, params in [
                             ('search_read', [[], 0, None, None, ['secret']]),
@@ -397,22 +422,14 @@ class TotpTestCase(unittest.TestCase):
                             ('search', [[]]),
                             ('fields_get', [])]:
                         with self.subTest(login=login, call=method):
-                            response = client.post(
-                                f'/{quote(DB_NAME)}/rpc/', headers=headers,
-                                content_type='application/json',
-                                data=json.dumps({
-                                        'id': 1,
-                                        'method': f'model.{model}.{method}',
-                                        'params': [*params, {}]}))
+                            response = rpc(
+                                login, f'model.{model}.{method}', *params)
                             self.assertEqual(response.status_code, 403)
                 # Through the user: whether enrolled, never the secret
-                response = client.post(
-                    f'/{quote(DB_NAME)}/rpc/', headers=headers,
-                                content_type='application/json', data=json.dumps({
-                            'id': 1, 'method': 'model.res.user.search_read',
-                            'params': [
-                                [('login', '=', 'auditeur')], 0, None, None,
-                                ['totp_enrolled'], {}]}))
+                response = rpc(
+                    login, 'model.res.user.search_read',
+                    [('login', '=', 'auditeur')], 0, None, None,
+                    ['totp_enrolled'])
                 self.assertEqual(response.status_code, 200)
                 if login == 'admin':
                     result, = response.json['result']

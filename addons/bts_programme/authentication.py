@@ -194,6 +194,7 @@ class User(metaclass=PoolMeta):
 class UserTotp(ModelSQL):
     "The TOTP secret of a user: never sent to any client"
     __name__ = 'res.user.totp'
+    __string__ = "Two-Factor Secret"
     user = fields.Many2One(
         'res.user', "User", required=True, ondelete='CASCADE')
     secret = fields.Char("Secret", required=True, strip=False)
@@ -261,6 +262,7 @@ class UserTotp(ModelSQL):
 class UserTotpRecovery(ModelSQL):
     "A recovery code of a user, stored hashed and deleted once used"
     __name__ = 'res.user.totp.recovery'
+    __string__ = "Two-Factor Recovery Code"
     user = fields.Many2One(
         'res.user', "User", required=True, ondelete='CASCADE')
     code_hash = fields.Char("Code Hash", required=True, strip=False)
@@ -342,6 +344,7 @@ class Session(metaclass=PoolMeta):
 class TotpEnrolScan(ModelView):
     "Two-Factor Authentication"
     __name__ = 'res.user.totp.enrol.scan'
+    __string__ = "Two-Factor Authentication Set-up"
     qr_code = fields.Binary("QR Code", readonly=True)
     secret = fields.Char(
         "Key", readonly=True, strip=False,
@@ -354,6 +357,7 @@ class TotpEnrolScan(ModelView):
 class TotpEnrolCodes(ModelView):
     "Two-Factor Authentication Recovery Codes"
     __name__ = 'res.user.totp.enrol.codes'
+    __string__ = "Two-Factor Recovery Codes"
     codes = fields.Text("Recovery Codes", readonly=True)
 
 

@@ -435,3 +435,14 @@ class TotpTestCase(unittest.TestCase):
                     result, = response.json['result']
                     self.assertIs(result['totp_enrolled'], True)
                 self.assertNotIn(SECRET, response.get_data(as_text=True))
+            # Only an administrator resets the second factor
+            user_id = self.user_id('auditeur')
+            response = rpc('auditeur', 'model.res.user.totp_reset', [user_id])
+            self.assertEqual(response.json['error'][0], 'UserError')
+            with Transaction().start(DB_NAME, 0):
+                self.assertTrue(Pool().get('res.user')(user_id).totp_enrolled)
+            response = rpc('admin', 'model.res.user.totp_reset', [user_id])
+            self.assertNotIn('error', response.json)
+            with Transaction().start(DB_NAME, 0):
+                self.assertFalse(
+                    Pool().get('res.user')(user_id).totp_enrolled)

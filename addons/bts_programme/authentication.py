@@ -43,10 +43,9 @@ def totp(secret, step, digits=TOTP_DIGITS):
     return str(value % 10 ** digits).zfill(digits)
 
 
-def time_step(timestamp=None):
-    if timestamp is None:
-        timestamp = time.time()
-    return int(timestamp) // TOTP_STEP
+def time_step():
+    "The RFC 6238 time step of now"
+    return int(time.time()) // TOTP_STEP
 
 
 def _secret_bytes(secret):
@@ -66,11 +65,11 @@ class User(metaclass=PoolMeta):
             help="The user logs in with the code of an authenticator app "
             "(art. 32 of the law of 21 July 2023)."),
         'get_totp_enrolled')
-    _dummy_hash = None
     totp_enrolment_deadline = fields.Timestamp(
         "Two-Factor Enrolment Until", readonly=True,
         help="Until then the user may log in without the second factor, "
         "to set it up.")
+    _dummy_hash = None
 
     @classmethod
     def __setup__(cls):
@@ -90,6 +89,15 @@ class User(metaclass=PoolMeta):
         return {u.id: u.id in enrolled for u in users}
 
     @classmethod
+    def _totp_enrol_action(cls):
+        "The ir.action of the enrolment wizard"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Wizard = pool.get('ir.action.wizard')
+        return Wizard(ModelData.get_id(
+                'bts_programme', 'wizard_totp_enrol')).action
+
+    @classmethod
     @ModelView.button
     def totp_reset(cls, users):
         """Forget the second factor of the users and let them log in
@@ -97,11 +105,9 @@ class User(metaclass=PoolMeta):
         pool = Pool()
         Totp = pool.get('res.user.totp')
         Recovery = pool.get('res.user.totp.recovery')
-        ModelData = pool.get('ir.model.data')
-        Action = pool.get('ir.action.wizard')
         window = config.getint(
             'session', 'totp_enrolment_window', default=ENROLMENT_WINDOW)
-        enrol = Action(ModelData.get_id('bts_programme', 'wizard_totp_enrol'))
+        enrol = cls._totp_enrol_action()
         with without_check_access():
             ids = [u.id for u in users]
             Totp.delete(Totp.search([('user', 'in', ids)]))
@@ -111,9 +117,9 @@ class User(metaclass=PoolMeta):
                     'totp_enrolment_deadline': (
                         dt.datetime.now() + dt.timedelta(seconds=window)),
                     }
-                if enrol.action not in user.actions:
+                if enrol not in user.actions:
                     # The enrolment opens at the next login
-                    values['actions'] = [('add', [enrol.action.id])]
+                    values['actions'] = [('add', [enrol.id])]
                 cls.write([user], values)
 
     @classmethod
@@ -181,12 +187,10 @@ class User(metaclass=PoolMeta):
                         'user': user.id, 'secret': secret, 'last_step': step,
                         }])
             codes = Recovery.generate(user)
-            enrol = pool.get('ir.action.wizard')(pool.get(
-                    'ir.model.data').get_id(
-                    'bts_programme', 'wizard_totp_enrol'))
+            enrol = cls._totp_enrol_action()
             values = {'totp_enrolment_deadline': None}
-            if enrol.action in user.actions:
-                values['actions'] = [('remove', [enrol.action.id])]
+            if enrol in user.actions:
+                values['actions'] = [('remove', [enrol.id])]
             cls.write([user], values)
         return codes
 
@@ -230,12 +234,12 @@ class UserTotp(ModelSQL):
         return f'otpauth://totp/{label}?{query}'
 
     @staticmethod
-    def match(secret, code, after=None, timestamp=None):
+    def match(secret, code, after=None):
         """The time step around now, after the step after, whose code is
         code; None if there is none"""
         if not (len(code) == TOTP_DIGITS and code.isdigit()):
             return
-        now = time_step(timestamp)
+        now = time_step()
         key = _secret_bytes(secret)
         for step in range(now - TOTP_DRIFT, now + TOTP_DRIFT + 1):
             if (after is None or step > after) \

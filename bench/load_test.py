@@ -489,6 +489,9 @@ def start_server(options, folder):
     parser = configparser.ConfigParser()
     parser.read(DOCKER_CONFIG)
     parser.remove_section('web')
+    # The simulated users log in with their password alone (no
+    # authenticator app): password+totp only adds a login step
+    parser['session']['authentications'] = 'password'
     parser['database']['path'] = str(folder)
     if options.retry is not None:
         parser['database']['retry'] = str(options.retry)

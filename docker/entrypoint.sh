@@ -9,13 +9,27 @@
 #   worker  trytond-worker (the queue: [queue] worker = True)
 #   other   run as given, e.g. "trytond-console -d bts" or "bts -d bts ..."
 # The database is BTS_DATABASE (default bts); its server is given by
-# TRYTOND_DATABASE__URI, e.g. postgresql://bts:secret@postgres:5432/
+# TRYTOND_DATABASE__URI, e.g. postgresql://bts:secret@postgres:5432/, or
+# built from BTS_DB_PASSWORD_FILE (a secret file, never an environment
+# variable), BTS_DB_USER (bts), BTS_DB_HOST (postgres) and BTS_DB_PORT (5432).
 set -eu
 
 database=${BTS_DATABASE:-bts}
 
+if [ -z "${TRYTOND_DATABASE__URI:-}" ] && [ -n "${BTS_DB_PASSWORD_FILE:-}" ]; then
+    if [ ! -s "$BTS_DB_PASSWORD_FILE" ]; then
+        echo "entrypoint: the database password file $BTS_DB_PASSWORD_FILE" \
+            "is empty: set BTS_DB_PASSWORD" >&2
+        exit 2
+    fi
+    password=$(python -c 'import sys, urllib.parse
+print(urllib.parse.quote(open(sys.argv[1]).read().strip(), safe=""))' \
+        "$BTS_DB_PASSWORD_FILE")
+    export TRYTOND_DATABASE__URI="postgresql://${BTS_DB_USER:-bts}:${password}@${BTS_DB_HOST:-postgres}:${BTS_DB_PORT:-5432}/"
+fi
 if [ -z "${TRYTOND_DATABASE__URI:-}" ]; then
-    echo "entrypoint: TRYTOND_DATABASE__URI is not set" >&2
+    echo "entrypoint: neither TRYTOND_DATABASE__URI nor BTS_DB_PASSWORD_FILE" \
+        "is set" >&2
     exit 2
 fi
 

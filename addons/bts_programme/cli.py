@@ -64,8 +64,16 @@ def _connect(options):
 def load_demo(options):
     "Load the demo data of every activated BTS module, in dependency order"
     from proteus import Model
+    from trytond import config
     from trytond.modules import create_graph
     cfg = _connect(options)
+    if any('totp' in m.split('+') for m in config.get(
+                'session', 'authentications').split(',')):
+        # A production configuration (strong authentication, art. 32 of
+        # the law of 21 July 2023) never gets the demo users and their
+        # published password
+        sys.exit("The demo data are not loaded where a second factor is "
+            "required ([session] authentications)")
     Module = Model.get('ir.module')
     activated = {m.name for m in Module.find([('state', '=', 'activated')])}
     loaders = {
@@ -82,6 +90,30 @@ def demo_commands(subparsers):
     parser = subparsers.add_parser(
         'load-demo', help="load the demo data into a database")
     parser.set_defaults(func=load_demo)
+
+
+def totp_reset(options):
+    """Let the users log in without the second factor until the enrolment
+    deadline, to set it up (art. 32 of the law of 21 July 2023): the first
+    login of the administrator of a new production database, or a user
+    who lost the phone and the recovery codes"""
+    from proteus import Model
+    _connect(options)
+    User = Model.get('res.user')
+    for login in options.logins:
+        user, = User.find([('login', '=', login)]) or [None]
+        if not user:
+            sys.exit(f"No active user {login!r}")
+        user.click('totp_reset')
+        print(f"{login}: may set up the second factor until "
+            f"{user.totp_enrolment_deadline:%Y-%m-%d %H:%M} (UTC)")
+
+
+def authentication_commands(subparsers):
+    parser = subparsers.add_parser(
+        'totp-reset', help="let users set up their second factor again")
+    parser.add_argument('logins', nargs='+', metavar='login')
+    parser.set_defaults(func=totp_reset)
 
 
 def main(argv=None):

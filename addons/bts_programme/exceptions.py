@@ -38,3 +38,7 @@ class ContractError(UserError):
 
 class CapError(UserError):
     pass
+
+
+class TotpError(UserError):
+    pass

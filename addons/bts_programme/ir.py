@@ -14,6 +14,9 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('bts.programme|expire_accreditations',
                 "Expire BTS Accreditations"))
+        cls.method.selection.append(
+            ('bts.retention|pseudonymise',
+                "Pseudonymise the Personal Data Past Their Retention"))
 
 
 class Message(metaclass=PoolMeta):

@@ -209,5 +209,10 @@ class RetentionTestCase(unittest.TestCase):
             run.execute('pseudonymise')
             with self.assertRaises(AccessError):
                 Model.get('bts.retention')(party=self.anne.id).save()
+            # The job's methods are not exposed to RPC, not even to it
+            for method in ['pseudonymise', 'preview', 'due']:
+                with self.assertRaises(TypeError):
+                    getattr(Model.get('bts.retention')._proxy, method)(
+                        {})
         finally:
             set_user(user)

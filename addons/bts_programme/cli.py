@@ -87,17 +87,18 @@ def retention(options):
             else Date.today())
         if options.pseudonymise:
             lines = [{
-                    'party': r.party.id, 'end_point': r.end_point,
+                    'name': r.pseudonym, 'end_point': r.end_point,
                     'source': r.source, 'keep_until': r.keep_until,
                     } for r in Retention.pseudonymise()]
         else:
             lines = Retention.preview(date)
-        with Transaction().set_context(active_test=False):
             names = {p.id: p.rec_name
                 for p in Party.browse([line['party'] for line in lines])}
+            for line in lines:
+                line['name'] = names[line['party']]
         for line in lines:
             print('\t'.join([
-                        names[line['party']], line['end_point'].isoformat(),
+                        line['name'], line['end_point'].isoformat(),
                         sources[line['source']],
                         line['keep_until'].isoformat(),
                         line.get('refusal') or '']))

@@ -92,17 +92,24 @@ class Retention(ModelSQL, ModelView):
     def _kept_queries(cls):
         """Return the queries of (party,) rows of the persons still in a
         role, whatever their end point: the directors of the lycées, the
+        coordinators and government commissioners of the programmes, the
         parties of the companies and their employees. Modules add theirs."""
         pool = Pool()
         Lycee = pool.get('bts.lycee')
+        Programme = pool.get('bts.programme')
         Company = pool.get('company.company')
         Employee = pool.get('company.employee')
         lycee = Lycee.__table__()
+        programme = Programme.__table__()
         company = Company.__table__()
         employee = Employee.__table__()
         return [
             lycee.select(lycee.director.as_('party'),
                 where=lycee.director != Null),
+            programme.select(programme.coordinator.as_('party'),
+                where=programme.coordinator != Null),
+            programme.select(programme.government_commissioner.as_('party'),
+                where=programme.government_commissioner != Null),
             company.select(company.party.as_('party')),
             employee.select(employee.party.as_('party')),
             ]

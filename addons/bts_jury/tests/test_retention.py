@@ -121,3 +121,11 @@ class JuryRetentionTestCase(unittest.TestCase):
         self.assertEqual(Member.search(
                 [('party', '=', commissioner.id)], count=True), 1)
         self.assertEqual(parties["Teacher Schmit"].name, "Teacher Schmit")
+
+        # The daily scheduled action runs it for today
+        Cron = pool.get('ir.cron')
+        cron, = Cron.search([('method', '=', 'bts.retention|pseudonymise')])
+        due_today = Retention.due(pool.get('ir.date').today())
+        Cron.run_once([cron])
+        self.assertEqual(
+            Retention.search([], count=True), 5 + len(due_today))

@@ -214,9 +214,9 @@ def _former_teacher(programmes, config):
     Teacher = Model.get('bts.programme.teacher', config=config)
     year = AcademicYear(start_date=dt.date(2020, 9, 15))
     year.save()
-    party = _provider(len(PROVIDERS), "Nicole Reding", dt.date(1968, 3, 2),
-        [dict(title="Master in Networks", clq_level='7',
-                registration='national')], config)
+    # A lycée teacher: a national number and an IBAN, no qualification
+    party = _provider(
+        len(PROVIDERS), "Nicole Reding", dt.date(1968, 3, 2), [], config)
     Teacher(party=party, programme=programmes['BTS-CLOUD'],
         academic_year=year).save()
 

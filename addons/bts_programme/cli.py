@@ -116,6 +116,65 @@ def authentication_commands(subparsers):
     parser.set_defaults(func=totp_reset)
 
 
+def retention(options):
+    """List the persons whose personal data passed their retention on the
+    date (the dry run), or pseudonymise them today, as the cron does"""
+    import datetime as dt
+
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+
+    config = _connect(options)
+    with Transaction().start(config.database_name, config.user,
+            context=config.context):
+        pool = Pool()
+        Retention = pool.get('bts.retention')
+        Party = pool.get('party.party')
+        Date = pool.get('ir.date')
+        sources = dict(Retention.fields_get(['source'])['source']['selection'])
+        date = (dt.date.fromisoformat(options.date) if options.date
+            else Date.today())
+        if options.pseudonymise:
+            lines = [{
+                    'name': r.pseudonym, 'end_point': r.end_point,
+                    'source': r.source, 'keep_until': r.keep_until,
+                    } for r in Retention.pseudonymise()]
+        else:
+            lines = Retention.preview(date)
+            names = {p.id: p.rec_name
+                for p in Party.browse([line['party'] for line in lines])}
+            for line in lines:
+                line['name'] = names[line['party']]
+        for line in lines:
+            print('\t'.join([
+                        line['name'], line['end_point'].isoformat(),
+                        sources[line['source']],
+                        line['keep_until'].isoformat(),
+                        line.get('refusal') or '']))
+    return 0
+
+
+def retention_commands(subparsers):
+    parser = subparsers.add_parser(
+        'retention',
+        help="list or pseudonymise the persons past their retention",
+        description="Without --pseudonymise (the dry run): list the "
+        "persons whose personal data passed five years beyond their end "
+        "point on the date (art. 33(2) of the law of 21 July 2023): name, "
+        "end point, its reason, last day kept, and why the erase refuses "
+        "them, if it does; nothing is changed. With --pseudonymise: "
+        "pseudonymise them today as the daily scheduled action does, and "
+        "list them with their pseudonym.")
+    steps = parser.add_mutually_exclusive_group()
+    steps.add_argument(
+        '--date', metavar='YYYY-MM-DD',
+        help="the day of the dry run (default: today)")
+    steps.add_argument(
+        '--pseudonymise', action='store_true',
+        help="pseudonymise them, today")
+    parser.set_defaults(func=retention)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='bts', description="Batch jobs of the BTS modules")

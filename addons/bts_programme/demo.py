@@ -206,6 +206,21 @@ def _contracts(programmes, years, config):
                 contract.click('activate')
 
 
+def _former_teacher(programmes, config):
+    """A teacher of 2020/2021 only: five years past the end of that year
+    (14 September 2021), the retention's dry run lists her (law of 21 July
+    2023, art. 33(2))"""
+    AcademicYear = Model.get('bts.academic_year', config=config)
+    Teacher = Model.get('bts.programme.teacher', config=config)
+    year = AcademicYear(start_date=dt.date(2020, 9, 15))
+    year.save()
+    # A lycée teacher: a national number and an IBAN, no qualification
+    party = _provider(
+        len(PROVIDERS), "Nicole Reding", dt.date(1968, 3, 2), [], config)
+    Teacher(party=party, programme=programmes['BTS-CLOUD'],
+        academic_year=year).save()
+
+
 def _group(fs_id, config):
     ModelData = Model.get('ir.model.data', config=config)
     return Model.get('res.group', config=config)(
@@ -349,3 +364,4 @@ def load(config):
         programmes[code] = programme
     _teachers(programmes, years[2025], config)
     _contracts(programmes, years, config)
+    _former_teacher(programmes, config)

@@ -17,6 +17,9 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.append(
             ('ir.model.log|purge_processing_log',
                 "Purge the Processing Log (5 years)"))
+        cls.method.selection.append(
+            ('bts.retention|pseudonymise',
+                "Pseudonymise the Personal Data Past Their Retention"))
 
 
 class Message(metaclass=PoolMeta):

@@ -1,7 +1,13 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
 """``bts -c CONF -d NAME`` connects to the server of the configuration
-file, not to the one of the environment nor to a SQLite file."""
+file, not to the one of the environment nor to a SQLite file; the
+``bts retention`` command is registered."""
+from importlib.metadata import entry_points
+
+import pytest
+
+from trytond.modules.bts_programme import cli
 from trytond.modules.bts_programme.cli import database_uri
 
 SERVER = 'postgresql://bts:secret@db.example:5432/'
@@ -39,3 +45,14 @@ def test_left_to_proteus(tmp_path):
     assert database_uri('bts_prod', _conf(
             tmp_path, '[database]\nuri = sqlite://\npath = /srv/db\n'),
         environ={}) == 'bts_prod'
+
+
+def test_retention_command(capsys):
+    "bts retention is registered; its run and a date exclude each other"
+    commands = {ep.name: ep for ep in entry_points(group='bts.commands')}
+    assert commands['retention'].load() is cli.retention_commands
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(['-d', 'db', 'retention', '--date', '2031-09-15',
+                '--pseudonymise'])
+    assert exit_.value.code == 2
+    assert 'not allowed with argument' in capsys.readouterr().err

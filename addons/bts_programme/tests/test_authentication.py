@@ -318,7 +318,8 @@ class TotpTestCase(unittest.TestCase):
         "bts load-demo refuses a configuration that requires the code"
         with authentications('password+totp'), \
                 self.assertRaises(SystemExit) as cm:
-            load_demo(argparse.Namespace(database=DB_NAME, config=None))
+            load_demo(argparse.Namespace(
+                database=DB_NAME, config=None, user=None))
         self.assertIn('second factor', str(cm.exception))
         with Transaction().start(DB_NAME, 0):
             self.assertFalse(Pool().get('res.user').search(

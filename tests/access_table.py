@@ -70,8 +70,9 @@ PERMISSIONS = ['read', 'create', 'write', 'delete']
 KINDS = {
     'internal': "Not callable through RPC (no ``ModelView``): clients "
     "change it only through the fields of the models that use it.",
-    'table_query': "An SQL view (``table_query``): only read; its create, "
-    "write and delete are not callable through RPC.",
+    'read_only': "Only read through RPC (an SQL view, or a summary the "
+    "server keeps up to date): its create, write and delete are not "
+    "callable through RPC.",
     'singleton': "A singleton: ``create`` writes its one record, and "
     "``delete`` deletes it whatever records it is given.",
     'resource': "Attached to any record (``ResourceAccessMixin``): each "
@@ -138,8 +139,8 @@ def _compute(pool, transaction, get_access_models, ModelStorage, ModelSQL,
     def kind(Model):
         if 'search_read' not in Model.__rpc__:
             return 'internal'
-        if callable(getattr(Model, 'table_query', None)):
-            return 'table_query'
+        if 'create' not in Model.__rpc__:
+            return 'read_only'
         if issubclass(Model, ModelSingleton):
             return 'singleton'
         if issubclass(Model, ResourceAccessMixin):
@@ -147,12 +148,8 @@ def _compute(pool, transaction, get_access_models, ModelStorage, ModelSQL,
         return ''
 
     def storable(Model, permission):
-        "Whether trytond lets anybody create, write or delete (table query)"
-        if (permission == 'read'
-                or not callable(getattr(Model, 'table_query', None))):
-            return True
-        return (getattr(Model, permission).__func__
-            != getattr(ModelSQL, permission).__func__)
+        "Whether a client may create, write or delete at all"
+        return permission == 'read' or permission in Model.__rpc__
 
     models = []
     for record in IrModel.search(
@@ -317,9 +314,8 @@ def render(table):
             "reached through ``__access__``); \"every record\" means a "
             "rule group without rule lifts the non-global rules.  "
             "``lycees`` is the list of the lycées of the user (*Lycées* "
-            "on the user form).  On an SQL view (``table_query``) create, "
-            "write and delete are *no* whatever the access records say, "
-            "unless the model implements them."),
+            "on the user form).  On a model only read through RPC create, "
+            "write and delete are *no* whatever the access records say."),
         *paragraph(
             "The server refuses more than this table says: the workflow "
             "guards refuse changes of records past draft and of the "

@@ -192,9 +192,9 @@ def _walk_model(client, walker, table, group, model, kind, lycee_narrowed):
                 f"{model}: {permission} allowed by the table, but {what} "
                 f"answered {_describe(error)}")
         elif not allowed and not (_is_denied(error) or (
-                    # An SQL view offers only reading: its other methods
-                    # are not callable (HTTP 403, no internal error).
-                    kind == 'table_query' and permission != 'read'
+                    # Only read: its other methods are not callable
+                    # (HTTP 403, no internal error).
+                    kind == 'read_only' and permission != 'read'
                     and error is not None and error.http_status == 403)):
             problems.append(
                 f"{model}: {permission} refused by the table, but {what} "

@@ -56,6 +56,13 @@ COUNTED_STATES = ('submitted', 'countersigned', 'verified', 'approved',
     'paid')
 APPROVED_STATES = ('approved', 'paid')
 _DRAFT = Eval('state') != 'draft'
+# A lesson is an hour of service (vademecum §II.1, "prestations horaires"
+# paid "par leçon"; RULES.md §K.2) and the texts set no daily maximum: a day
+# of teaching from 8:00 to 20:00 holds at most 12 of them, for a provider
+# over all his contracts and declarations. A tutor declares students, not
+# lessons.
+DAY_MAX_LESSONS = 12
+DAILY_ROLES_EXCLUDED = ('tutor',)
 
 
 def _counted(lessons):
@@ -509,8 +516,68 @@ class Declaration(
 
     @classmethod
     def _check_entered_lessons(cls, declarations):
-        "The contracts' planned lessons, while drafting and at each step"
+        """The contracts' planned lessons and the lessons of a day, while
+        drafting and at each step"""
         cls.check_planned_lessons(declarations)
+        cls.check_daily_lessons(declarations)
+
+    @classmethod
+    def lessons_per_day(cls, parties, start, end, above=None):
+        """Return the lessons (or hours) every declaration of lessons holds
+        per provider and date from start to end, {(party id, date):
+        lessons}, only the days above the quantity above when given: one
+        grouped query per slice of providers"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        Contract = pool.get('bts.contract')
+        line, declaration = Line.__table__(), cls.__table__()
+        contract = Contract.__table__()
+        quantity = Sum(line.quantity)
+        result = {}
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(parties, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.join(declaration,
+                    condition=line.declaration == declaration.id
+                    ).join(contract,
+                    condition=declaration.contract == contract.id
+                    ).select(contract.party, line.date, quantity,
+                    where=reduce_ids(contract.party, sub_ids)
+                    & (declaration.kind == 'lessons')
+                    & ~contract.role.in_(DAILY_ROLES_EXCLUDED)
+                    & (line.date >= start) & (line.date <= end),
+                    group_by=[contract.party, line.date],
+                    having=(quantity > above) if above is not None
+                    else None))
+            for party, date, lessons in cursor:
+                if isinstance(date, str):
+                    date = dt.date.fromisoformat(date)
+                result[party, date] = Decimal(str(lessons or 0))
+        return result
+
+    @classmethod
+    def check_daily_lessons(cls, declarations):
+        """No more lessons on a day for a provider, over all his
+        declarations, than a day holds (DAY_MAX_LESSONS): one grouped query
+        for the batch"""
+        dates = [line.date for d in declarations
+            if d.contract and d.contract.role not in DAILY_ROLES_EXCLUDED
+            for line in d.lines if line.date]
+        if not dates:
+            return
+        parties = {d.contract.party.id for d in declarations}
+        over = cls.lessons_per_day(
+            parties, min(dates), max(dates), above=DAY_MAX_LESSONS)
+        for (party_id, date), lessons in sorted(over.items()):
+            cls.raise_day_full(
+                Pool().get('party.party')(party_id), date, lessons)
+
+    @staticmethod
+    def raise_day_full(party, date, lessons):
+        "Refuse lessons of party on date beyond what a day holds"
+        raise DeclarationError(gettext(
+                'bts_indemnity.msg_line_day_full',
+                party=party.rec_name, date=format_date(date),
+                lessons=counted_lessons(lessons), maximum=DAY_MAX_LESSONS))
 
     @classmethod
     def check_planned_lessons(cls, declarations):
@@ -883,6 +950,24 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                     start=format_date(contract.start_date),
                     end=format_date(contract.end_date)))
         contract.programme.check_running(self.date, courses=[self.course])
+        self.check_course_semester()
+
+    def check_course_semester(self):
+        """The lessons of a course are given in its semester of the study
+        plan (law of 21 July 2023, art. 1, 4° and art. 4(1)): the
+        semester of the line's date is of the module's kind. A tutor's
+        students are declared once for the year."""
+        contract = self.declaration.contract
+        if (contract.role in DAILY_ROLES_EXCLUDED or not self.course
+                or not self.semester):
+            return
+        module = self.course.module
+        if self.semester.kind != module.semester:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_course_semester',
+                    line=self.rec_name, course=self.course.rec_name,
+                    semester=module.semester_string,
+                    line_semester=self.semester.rec_name))
 
     @property
     def whole(self):

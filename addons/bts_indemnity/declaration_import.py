@@ -43,7 +43,11 @@ from trytond.wizard import (
     Wizard,
 )
 
-from .declaration import COUNTED_STATES
+from .declaration import (
+    COUNTED_STATES,
+    DAILY_ROLES_EXCLUDED,
+    DAY_MAX_LESSONS,
+)
 
 # The header row, in any order; other columns are ignored.
 COLUMNS = ('national_id', 'programme', 'date', 'course', 'lessons')
@@ -330,6 +334,8 @@ class DeclarationImporter:
             lambda: defaultdict(lambda: defaultdict(Decimal)))
         self._used = {}
         self._once = {}
+        # Lessons per (party id, date) of every declaration of lessons
+        self._days = defaultdict(Decimal)
 
     def import_file(self, data, filename):
         """Import the file or raise DeclarationImportError before any change
@@ -493,6 +499,10 @@ class DeclarationImporter:
                 line.quantity] = line.declaration
         self._declared = Declaration.declared_per_course(contracts)
         self._planned = Declaration.planned_per_course(contracts)
+        dates = [e.date for e in entries]
+        self._days.update(Declaration.lessons_per_day(
+                {c.party.id for c in contracts.values()},
+                min(dates), max(dates)))
         self._used = Declaration.used_lessons({key: None
                 for e in entries
                 for key in Declaration.cap_keys(e.contract, e)},
@@ -564,10 +574,17 @@ class DeclarationImporter:
                 requested[cap][code] = (
                     requested[cap].get(code, 0) + entry.quantity)
             Declaration.check_caps_requested(requested, self._used)
+            day = contract.party.id, entry.date
+            daily = contract.role not in DAILY_ROLES_EXCLUDED
+            if daily and self._days[day] + entry.quantity > DAY_MAX_LESSONS:
+                Declaration.raise_day_full(contract.party, entry.date,
+                    self._days[day] + entry.quantity)
         except UserError as exception:
             report.refuse(entry.number, NO_COLUMN, exception.message)
             return False
         self._add(declaration, entry.course, entry.quantity, keys)
+        if daily:
+            self._days[day] += entry.quantity
         self._lines[contract.id, entry.date, entry.course.id,
             entry.quantity] = declaration
         entry.declaration = declaration

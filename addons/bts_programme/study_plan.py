@@ -36,6 +36,7 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
             ('winter', "Winter Semester"),
             ('summer', "Summer Semester"),
             ], "Semester", required=True)
+    semester_string = semester.translated('semester')
     kind = fields.Selection([
             ('lycee', "Teaching at the Lycée"),
             ('internship', "Internship"),

@@ -953,20 +953,24 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         self.check_course_semester()
 
     def check_course_semester(self):
-        """The lessons of a course are given in its semester of the study
-        plan (law of 21 July 2023, art. 1, 4° and art. 4(1)): the
-        semester of the line's date is of the module's kind. A tutor's
-        students are declared once for the year."""
+        """The lessons of a course are given in the semesters the contract
+        plans it for (vademecum §II.1 and §II.4; the semesters of law of 21
+        July 2023, art. 1, 4°): the semester of the line's date is one of
+        them. A tutor's students are declared once for the year; a course
+        the contract does not plan is refused by its planned lessons."""
         contract = self.declaration.contract
         if (contract.role in DAILY_ROLES_EXCLUDED or not self.course
                 or not self.semester):
             return
-        module = self.course.module
-        if self.semester.kind != module.semester:
+        semesters = {line.semester for line in contract.lines
+            if line.course == self.course}
+        if semesters and self.semester not in semesters:
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_course_semester',
                     line=self.rec_name, course=self.course.rec_name,
-                    semester=module.semester_string,
+                    contract=contract.rec_name,
+                    semesters=', '.join(sorted(
+                            s.rec_name for s in semesters)),
                     line_semester=self.semester.rec_name))
 
     @property

@@ -17,6 +17,9 @@ from trytond.transaction import Transaction, check_access
 from .exceptions import NationalIdentifierError
 
 NATIONAL_ID = 'lu_matricule'
+# The characters of a name (a person, a programme, a course): longer is no
+# name but hostile input, refused with the field named
+NAME_SIZE = 200
 _SLICE = 1000
 
 
@@ -241,6 +244,11 @@ class Party(LyceeQueryMixin, metaclass=PoolMeta):
         'get_bts_lycees', searcher='search_bts_lycees')
     national_id = fields.Function(
         fields.Char("National Identification Number"), 'get_national_id')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.name.size = NAME_SIZE
 
     @classmethod
     def default_bts_lycee(cls):

@@ -12,11 +12,16 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import StudyPlanError
-from .programme import ACCREDITED_STATES, ECTS_UNIT
+from .party import NAME_SIZE
+from .programme import ACCREDITED_STATES, CODE_SIZE, ECTS_UNIT
 
 # Law of 21 July 2023, art. 4(1) al. 2
 MODULE_MAX_ECTS = 30
 COURSE_MIN_ECTS, COURSE_MAX_ECTS = 1, 20
+# Art. 2(1): at most 135 ECTS for the programme; art. 1, 6°: an ECTS is at
+# most 30 hours of work. A course plans no more lessons (hours, RULES.md
+# §K.2) than the whole programme's work.
+PLANNED_LESSONS_MAX = 135 * 30
 
 
 class Module(sequence_ordered(), ModelSQL, ModelView):
@@ -26,8 +31,8 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
     __string__ = "Study Plan Module"
     programme = fields.Many2One(
         'bts.programme', "Programme", required=True, ondelete='CASCADE')
-    code = fields.Char("Code", required=True, strip=True)
-    name = fields.Char("Name", required=True)
+    code = fields.Char("Code", required=True, strip=True, size=CODE_SIZE)
+    name = fields.Char("Name", required=True, size=NAME_SIZE)
     year_of_study = fields.Selection([
             ('1', "First Year"),
             ('2', "Second Year"),
@@ -36,7 +41,6 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
             ('winter', "Winter Semester"),
             ('summer', "Summer Semester"),
             ], "Semester", required=True)
-    semester_string = semester.translated('semester')
     kind = fields.Selection([
             ('lycee', "Teaching at the Lycée"),
             ('internship', "Internship"),
@@ -162,8 +166,8 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     programme = fields.Function(
         fields.Many2One('bts.programme', "Programme"),
         'on_change_with_programme', searcher='search_programme')
-    code = fields.Char("Code", required=True, strip=True)
-    name = fields.Char("Name", required=True)
+    code = fields.Char("Code", required=True, strip=True, size=CODE_SIZE)
+    name = fields.Char("Name", required=True, size=NAME_SIZE)
     ects = fields.Numeric(
         "ECTS", digits=(16, 1), required=True,
         help="Between 1 and 20 ECTS credits (art. 4(1)).")
@@ -198,6 +202,14 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     def search_programme(cls, name, clause):
         return [('module.programme',) + tuple(clause[1:])]
 
+    def check_planned_lessons(self):
+        "Refuse more planned lessons than the programme's work holds"
+        if (self.planned_lessons or 0) > PLANNED_LESSONS_MAX:
+            raise StudyPlanError(gettext(
+                    'bts_programme.msg_course_planned_lessons_maximum',
+                    course=self.rec_name, lessons=self.planned_lessons,
+                    maximum=PLANNED_LESSONS_MAX))
+
     def ects_error(self):
         "Return the message if the course breaks the ECTS range of art. 4(1)"
         if not (COURSE_MIN_ECTS <= self.ects <= COURSE_MAX_ECTS):
@@ -210,6 +222,7 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     def validate(cls, courses):
         super().validate(courses)
         for course in courses:
+            course.check_planned_lessons()
             if error := course.ects_error():
                 raise StudyPlanError(error)
         Module = Pool().get('bts.programme.module')

@@ -8,7 +8,7 @@ import unittest
 from decimal import Decimal
 
 from trytond import backend
-from trytond.modules.bts_indemnity.declaration import DAY_MAX_LESSONS
+from trytond.modules.bts_indemnity.tests.tools import spread
 from trytond.modules.bts_programme.exceptions import CapError
 from trytond.modules.bts_programme.tests.tools import (
     create_one_course_programme,
@@ -34,13 +34,6 @@ def approve(declaration_id):
                 continue
             transaction.commit()
             return
-
-
-def spread(lessons):
-    "The lessons in quantities of at most a day's lessons"
-    while lessons > 0:
-        yield min(lessons, DAY_MAX_LESSONS)
-        lessons -= DAY_MAX_LESSONS
 
 
 class DeclaredCapsTestCase(unittest.TestCase):
@@ -90,10 +83,8 @@ class DeclaredCapsTestCase(unittest.TestCase):
             [{'name': "Lycée"}, {'name': "Lecturer"}])
         lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
         declarations = []
-        # The lessons spread over the days of October, at most a day's
-        # lessons a day for the lecturer over both declarations
-        days = (dt.date(2025, 10, day) for day in range(1, 32))
-        for code, lessons in [('A', 200), ('B', 53)]:
+        # At most a day's lessons a day: A from 1 to 17 October, B from 20
+        for code, lessons, first in [('A', 200, 1), ('B', 53, 20)]:
             # Lessons are declared only on an accredited programme that
             # runs (law of 21 July 2023, arts. 35, 41)
             programme, course = create_one_course_programme(
@@ -117,10 +108,12 @@ class DeclaredCapsTestCase(unittest.TestCase):
                         'kind': 'lessons', 'contract': contract.id,
                         'lycee': lycee.id, 'month': dt.date(2025, 10, 1),
                         'lines': [('create', [{
-                                        'date': next(days),
+                                        'date': date,
                                         'course': course.id,
                                         'quantity': Decimal(quantity),
-                                        } for quantity in spread(lessons)])],
+                                        } for date, quantity in spread(
+                                            dt.date(2025, 10, first),
+                                            lessons)])],
                         }])
             Declaration.write([declaration], {'state': 'verified'})
             declarations.append(declaration.id)

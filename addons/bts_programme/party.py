@@ -9,12 +9,14 @@ from stdnum import luhn, verhoeff
 
 from trytond.i18n import gettext
 from trytond.model import Exclude, fields
+from trytond.model.exceptions import ValidationError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access
 
 from .exceptions import NationalIdentifierError
+from .guard import TypeGuardMixin
 
 NATIONAL_ID = 'lu_matricule'
 # The characters of a name (a person, a programme, a course): longer is no
@@ -226,7 +228,7 @@ class LyceeQueryMixin:
         return _search_lycees(cls._bts_lycee_query(), operator, value)
 
 
-class Party(LyceeQueryMixin, metaclass=PoolMeta):
+class Party(TypeGuardMixin, LyceeQueryMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
     bts_qualifications = fields.One2Many(
         'bts.qualification', 'party', "BTS Qualifications")
@@ -246,9 +248,22 @@ class Party(LyceeQueryMixin, metaclass=PoolMeta):
         fields.Char("National Identification Number"), 'get_national_id')
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.name.size = NAME_SIZE
+    def validate_fields(cls, parties, field_names):
+        super().validate_fields(parties, field_names)
+        cls.check_name_size(parties, field_names)
+
+    @classmethod
+    def check_name_size(cls, parties, field_names=None):
+        """A name of at most NAME_SIZE characters (party's column has no
+        size to migrate)"""
+        if field_names and 'name' not in field_names:
+            return
+        for party in parties:
+            if len(party.name or '') > NAME_SIZE:
+                raise ValidationError(gettext(
+                        'bts_programme.msg_party_name_size',
+                        name=party.name[:50], size=len(party.name),
+                        maximum=NAME_SIZE))
 
     @classmethod
     def default_bts_lycee(cls):

@@ -12,6 +12,7 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import StudyPlanError
+from .guard import TypeGuardMixin
 from .party import NAME_SIZE
 from .programme import ACCREDITED_STATES, CODE_SIZE, ECTS_UNIT
 
@@ -24,7 +25,7 @@ COURSE_MIN_ECTS, COURSE_MAX_ECTS = 1, 20
 PLANNED_LESSONS_MAX = 135 * 30
 
 
-class Module(sequence_ordered(), ModelSQL, ModelView):
+class Module(TypeGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     """Module of a study plan: one or more courses carrying at most 30 ECTS
     credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.module'
@@ -156,7 +157,7 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
                             programme=module.programme.rec_name))
 
 
-class Course(sequence_ordered(), ModelSQL, ModelView):
+class Course(TypeGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     """Cours: a theoretical or practical teaching unit of a module, carrying
     1 to 20 ECTS credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.course'

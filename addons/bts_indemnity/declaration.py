@@ -932,7 +932,7 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         if self.date and not (start <= self.date <= end):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_outside_period',
-                    line=self.rec_name, start=format_date(start),
+                    line=self.get_rec_name(None), start=format_date(start),
                     end=format_date(end)))
         getattr(self, f'_check_entry_{self.declaration.kind}')()
 
@@ -946,7 +946,7 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                     <= contract.end_date)):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_outside_contract',
-                    line=self.rec_name, contract=contract.rec_name,
+                    line=self.get_rec_name(None), contract=contract.rec_name,
                     start=format_date(contract.start_date),
                     end=format_date(contract.end_date)))
         contract.programme.check_running(self.date, courses=[self.course])
@@ -967,7 +967,7 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         if semesters and self.semester not in semesters:
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_course_semester',
-                    line=self.rec_name, course=self.course.rec_name,
+                    line=self.get_rec_name(None), course=self.course.rec_name,
                     contract=contract.rec_name,
                     semesters=', '.join(sorted(
                             s.rec_name for s in semesters)),
@@ -992,7 +992,8 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                 and quantity != quantity.to_integral_value()):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_whole',
-                    line=self.rec_name, quantity=counted_lessons(quantity)))
+                    line=self.get_rec_name(None),
+                    quantity=counted_lessons(quantity)))
 
     def check(self):
         "The checks of a line on submission and approval"

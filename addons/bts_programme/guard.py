@@ -41,6 +41,42 @@ _TYPES = {
 _INTEGER_MAX = 2 ** 31 - 1
 
 
+# The actions on a One2Many or Many2Many, the types of their arguments and
+# of the items of the lists (a list of values to create, of ids)
+_ACTIONS = {
+    'create': ((list, dict),), 'write': ((list, int), dict),
+    'delete': ((list, int),), 'add': ((list, int),),
+    'remove': ((list, int),), 'copy': ((list, int), dict),
+    }
+
+
+def _argument(value, expected):
+    "Whether value is of the expected type, (list, item type) for a list"
+    if isinstance(expected, tuple):
+        return isinstance(value, (list, tuple)) and all(
+            isinstance(item, expected[1]) and not isinstance(item, bool)
+            for item in value)
+    return isinstance(value, expected)
+
+
+def _action(action):
+    "Whether action is an action of a One2Many or Many2Many"
+    if not isinstance(action, (list, tuple)) or len(action) < 2:
+        return False
+    name, *args = action
+    if not isinstance(name, str) or name not in _ACTIONS:
+        return False
+    types = _ACTIONS[name]
+    if name == 'write':
+        # write takes pairs of ids and values
+        types = types * (len(args) // 2)
+    elif len(args) < len(types):
+        types = types[:len(args)]
+    return len(args) == len(types) and all(
+        _argument(arg, expected)
+        for arg, expected in zip(args, types, strict=True))
+
+
 def _typed(field, value):
     "Whether value is of the type field takes from a client"
     expected = _TYPES.get(field._type)
@@ -48,6 +84,9 @@ def _typed(field, value):
         return True
     if isinstance(value, bool) and field._type != 'boolean':
         return False
+    if field._type in {'one2many', 'many2many'}:
+        return isinstance(value, (list, tuple)) and all(
+            _action(action) for action in value)
     if isinstance(value, (list, tuple)) and expected is list:
         return True
     if not isinstance(value, expected):
@@ -81,8 +120,12 @@ def guard_types(cls, values):
     a list for a number, a number outside what the column holds, a value
     outside a selection), naming the field, before any code reads it"""
     for name, value in values.items():
-        field = cls._fields.get(name)
-        if field is not None and not _typed(field, value):
+        field = cls._fields.get(name) if isinstance(name, str) else None
+        if field is None:
+            raise ValidationError(gettext(
+                    'bts_programme.msg_guard_no_field',
+                    field=repr(name)[:50], model=cls.__names__()['model']))
+        if not _typed(field, value):
             names = cls.__names__(field=name)
             raise ValidationError(gettext(
                     'bts_programme.msg_guard_type',

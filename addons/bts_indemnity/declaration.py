@@ -549,8 +549,6 @@ class Declaration(
                     having=(quantity > above) if above is not None
                     else None))
             for party, date, lessons in cursor:
-                if isinstance(date, str):
-                    date = dt.date.fromisoformat(date)
                 result[party, date] = Decimal(str(lessons or 0))
         return result
 

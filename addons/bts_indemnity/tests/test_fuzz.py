@@ -6,14 +6,17 @@ generated from a fixed seed, as an HR user of the lycée.
 Whatever they hold, the server answers with a user error (never another
 exception), a mixed file keeps every valid row and refuses every invalid
 one with its row number, and the database still answers afterwards."""
+import configparser
 import csv
 import datetime as dt
 import io
 import random
 import unittest
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from trytond.exceptions import UserError
 from trytond.modules.bts_indemnity.declaration import DAY_MAX_LESSONS
@@ -28,6 +31,7 @@ from trytond.modules.bts_programme.tests.tools import (
     create_one_course_programme,
 )
 from trytond.pool import Pool
+from trytond.rpc import RPC
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import (
     Transaction,
@@ -385,6 +389,32 @@ class FuzzTestCase(unittest.TestCase):
                                                     quantity)}])])])
                 self.assertIn(words, error.exception.message)
             transaction.rollback()
+
+
+
+class RequestLimitsTestCase(unittest.TestCase):
+    "The configurations bound the records of a call and a request's size"
+
+    def test_configurations(self):
+        """Each configuration sets trytond's records_limit: a write on
+        200 000 ids is refused before it runs"""
+        root = Path(__file__).resolve().parents[3]
+        for path in [root / 'config' / 'trytond.conf',
+                root / 'config' / 'trytond-postgresql.conf',
+                root / 'docker' / 'trytond.conf']:
+            with self.subTest(path=path.name):
+                config = configparser.ConfigParser(interpolation=None)
+                config.read(path)
+                limit = config.getint('request', 'records_limit')
+                self.assertLessEqual(limit, 10_000)
+                self.assertLessEqual(config.getint(
+                        'request', 'max_size_authenticated'), 64 << 20)
+                # trytond's write RPC with this limit (ModelStorage)
+                write = RPC(readonly=False, instantiate=slice(0, None, 2),
+                    size_limits={(0, None, 2): limit})
+                with self.assertRaises(RequestEntityTooLarge):
+                    write._check_size_limits(
+                        [list(range(200_000)), {'name': 'x'}], {})
 
 
 if __name__ == '__main__':

@@ -93,8 +93,13 @@ def _typed(field, value):
         return False
     if field._type == 'date' and isinstance(value, dt.datetime):
         return False
-    if field._type == 'integer' or field._type == 'many2one':
+    if field._type == 'integer':
         return -_INTEGER_MAX <= value <= _INTEGER_MAX
+    if field._type == 'many2one':
+        # An id, never 0 nor negative
+        return 1 <= value <= _INTEGER_MAX
+    if isinstance(value, str) and isinstance(field.size, int):
+        return len(value) <= field.size
     if isinstance(value, Decimal):
         return value.is_finite()
     if isinstance(value, float):

@@ -248,22 +248,20 @@ class Party(TypeGuardMixin, LyceeQueryMixin, metaclass=PoolMeta):
         fields.Char("National Identification Number"), 'get_national_id')
 
     @classmethod
-    def validate_fields(cls, parties, field_names):
-        super().validate_fields(parties, field_names)
-        cls.check_name_size(parties, field_names)
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        cls.check_name_size(values.get('name'))
+        return values
 
-    @classmethod
-    def check_name_size(cls, parties, field_names=None):
-        """A name of at most NAME_SIZE characters (party's column has no
-        size to migrate)"""
-        if field_names and 'name' not in field_names:
-            return
-        for party in parties:
-            if len(party.name or '') > NAME_SIZE:
-                raise ValidationError(gettext(
-                        'bts_programme.msg_party_name_size',
-                        name=party.name[:50], size=len(party.name),
-                        maximum=NAME_SIZE))
+    @staticmethod
+    def check_name_size(name):
+        """A name of at most NAME_SIZE characters, refused before it is
+        written (the name's index takes no more; party's column has no size
+        to migrate)"""
+        if isinstance(name, str) and len(name) > NAME_SIZE:
+            raise ValidationError(gettext(
+                    'bts_programme.msg_party_name_size',
+                    name=name[:50], size=len(name), maximum=NAME_SIZE))
 
     @classmethod
     def default_bts_lycee(cls):

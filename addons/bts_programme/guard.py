@@ -98,8 +98,9 @@ def _typed(field, value):
     if field._type == 'many2one':
         # An id, never 0 nor negative
         return 1 <= value <= _INTEGER_MAX
-    if isinstance(value, str) and isinstance(field.size, int):
-        return len(value) <= field.size
+    size = getattr(field, 'size', None)
+    if isinstance(value, str) and isinstance(size, int):
+        return len(value) <= size
     if isinstance(value, Decimal):
         return value.is_finite()
     if isinstance(value, float):

@@ -203,13 +203,20 @@ class Course(TypeGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     def search_programme(cls, name, clause):
         return [('module.programme',) + tuple(clause[1:])]
 
-    def check_planned_lessons(self):
-        "Refuse more planned lessons than the programme's work holds"
-        if (self.planned_lessons or 0) > PLANNED_LESSONS_MAX:
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        cls.check_planned_lessons(values.get('planned_lessons'))
+        return values
+
+    @staticmethod
+    def check_planned_lessons(lessons):
+        """Refuse more planned lessons than the programme's work holds,
+        before they are written (the column holds no more than 2^31)"""
+        if isinstance(lessons, int) and lessons > PLANNED_LESSONS_MAX:
             raise StudyPlanError(gettext(
                     'bts_programme.msg_course_planned_lessons_maximum',
-                    course=self.rec_name, lessons=self.planned_lessons,
-                    maximum=PLANNED_LESSONS_MAX))
+                    lessons=lessons, maximum=PLANNED_LESSONS_MAX))
 
     def ects_error(self):
         "Return the message if the course breaks the ECTS range of art. 4(1)"
@@ -223,7 +230,6 @@ class Course(TypeGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     def validate(cls, courses):
         super().validate(courses)
         for course in courses:
-            course.check_planned_lessons()
             if error := course.ects_error():
                 raise StudyPlanError(error)
         Module = Pool().get('bts.programme.module')

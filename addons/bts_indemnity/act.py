@@ -258,12 +258,12 @@ class DeclarationLine(metaclass=PoolMeta):
         if not self.test_hours:
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_test_hours_missing',
-                    line=self.rec_name, act=act.rec_name))
+                    line=self.get_rec_name(None), act=act.rec_name))
         expected = Act.correction_act(self.test_hours, self.date)
         if expected != act:
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_test_hours_act',
-                    line=self.rec_name, act=act.rec_name,
+                    line=self.get_rec_name(None), act=act.rec_name,
                     hours=counted_lessons(self.test_hours),
                     expected=expected.rec_name if expected else '-'))
 
@@ -320,7 +320,7 @@ class DeclarationLine(metaclass=PoolMeta):
                 if sitting else act.needs_sitting):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_sitting_missing',
-                    line=self.rec_name, act=act.rec_name,
+                    line=self.get_rec_name(None), act=act.rec_name,
                     body=member.body.rec_name, period=period,
                     member=member.rec_name))
         if not sitting:
@@ -334,13 +334,13 @@ class DeclarationLine(metaclass=PoolMeta):
                     ['sitting_kind'])['sitting_kind']['selection'])
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_sitting_kind',
-                    line=self.rec_name, act=act.rec_name,
+                    line=self.get_rec_name(None), act=act.rec_name,
                     sitting=sitting.rec_name,
                     kind=kinds[act.sitting_kind]))
         if act.needs_sitting and not (start <= sitting.date <= end):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_sitting_period',
-                    line=self.rec_name, act=act.rec_name,
+                    line=self.get_rec_name(None), act=act.rec_name,
                     sitting=sitting.rec_name, period=period))
         if act.unit in {'meeting', 'decision'}:
             limit = (1 if act.unit == 'meeting'
@@ -383,7 +383,7 @@ class DeclarationLine(metaclass=PoolMeta):
         if self.quantity != 1 or others:
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_once_per_period',
-                    line=self.rec_name, act=self.act.rec_name,
+                    line=self.get_rec_name(None), act=self.act.rec_name,
                     period=period[1].rec_name))
 
     def _rate_acts(self):

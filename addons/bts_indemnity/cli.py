@@ -65,11 +65,18 @@ def import_declarations(options):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    from .declaration_import import import_in_chunks, read_rows
+    from .declaration_import import (
+        MAX_FILE_BYTES,
+        check_size,
+        import_in_chunks,
+        read_rows,
+    )
 
     try:
         with open(options.file, 'rb') as file:
-            data = file.read()
+            # Never more than an import takes: check_size refuses the file
+            size = os.fstat(file.fileno()).st_size
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as exception:
         print(f"bts: {options.file}: {exception.strerror}", file=sys.stderr)
         return EXIT_ERROR
@@ -84,6 +91,7 @@ def import_declarations(options):
             return EXIT_ERROR
         lycee, = lycees
         try:
+            check_size(size, os.path.basename(options.file))
             rows = read_rows(data, os.path.basename(options.file))
             _progress(0, len(rows))
             report = import_in_chunks(lycee, rows, progress=_progress)

@@ -57,6 +57,13 @@ COUNTED_STATES = ('submitted', 'countersigned', 'verified', 'approved',
     'paid')
 APPROVED_STATES = ('approved', 'paid')
 _DRAFT = Eval('state') != 'draft'
+# A lesson is an hour of service (vademecum §II.1, "prestations horaires"
+# paid "par leçon"; RULES.md §K.2) and the texts set no daily maximum: a day
+# of teaching from 8:00 to 20:00 holds at most 12 of them, for a provider
+# over all his contracts and declarations. A tutor declares students, not
+# lessons.
+DAY_MAX_LESSONS = 12
+DAILY_ROLES_EXCLUDED = ('tutor',)
 
 
 def _counted(lessons):
@@ -549,8 +556,66 @@ class Declaration(
 
     @classmethod
     def _check_entered_lessons(cls, declarations):
-        "The contracts' planned lessons, while drafting and at each step"
+        """The contracts' planned lessons and the lessons of a day, while
+        drafting and at each step"""
         cls.check_planned_lessons(declarations)
+        cls.check_daily_lessons(declarations)
+
+    @classmethod
+    def lessons_per_day(cls, parties, start, end, above=None):
+        """Return the lessons (or hours) every declaration of lessons holds
+        per provider and date from start to end, {(party id, date):
+        lessons}, only the days above the quantity above when given: one
+        grouped query per slice of providers"""
+        pool = Pool()
+        Line = pool.get('bts.declaration.line')
+        Contract = pool.get('bts.contract')
+        line, declaration = Line.__table__(), cls.__table__()
+        contract = Contract.__table__()
+        quantity = Sum(line.quantity)
+        result = {}
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(parties, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*line.join(declaration,
+                    condition=line.declaration == declaration.id
+                    ).join(contract,
+                    condition=declaration.contract == contract.id
+                    ).select(contract.party, line.date, quantity,
+                    where=reduce_ids(contract.party, sub_ids)
+                    & (declaration.kind == 'lessons')
+                    & ~contract.role.in_(DAILY_ROLES_EXCLUDED)
+                    & (line.date >= start) & (line.date <= end),
+                    group_by=[contract.party, line.date],
+                    having=(quantity > above) if above is not None
+                    else None))
+            for party, date, lessons in cursor:
+                result[party, date] = Decimal(str(lessons or 0))
+        return result
+
+    @classmethod
+    def check_daily_lessons(cls, declarations):
+        """No more lessons on a day for a provider, over all his
+        declarations, than a day holds (DAY_MAX_LESSONS): one grouped query
+        for the batch"""
+        dates = [line.date for d in declarations
+            if d.contract and d.contract.role not in DAILY_ROLES_EXCLUDED
+            for line in d.lines if line.date]
+        if not dates:
+            return
+        parties = {d.contract.party.id for d in declarations}
+        over = cls.lessons_per_day(
+            parties, min(dates), max(dates), above=DAY_MAX_LESSONS)
+        for (party_id, date), lessons in sorted(over.items()):
+            cls.raise_day_full(
+                Pool().get('party.party')(party_id), date, lessons)
+
+    @staticmethod
+    def raise_day_full(party, date, lessons):
+        "Refuse lessons of party on date beyond what a day holds"
+        raise DeclarationError(gettext(
+                'bts_indemnity.msg_line_day_full',
+                party=party.rec_name, date=format_date(date),
+                lessons=counted_lessons(lessons), maximum=DAY_MAX_LESSONS))
 
     @classmethod
     def check_planned_lessons(cls, declarations):
@@ -905,7 +970,7 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
         if self.date and not (start <= self.date <= end):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_outside_period',
-                    line=self.rec_name, start=format_date(start),
+                    line=self.get_rec_name(None), start=format_date(start),
                     end=format_date(end)))
         getattr(self, f'_check_entry_{self.declaration.kind}')()
 
@@ -919,10 +984,32 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                     <= contract.end_date)):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_outside_contract',
-                    line=self.rec_name, contract=contract.rec_name,
+                    line=self.get_rec_name(None), contract=contract.rec_name,
                     start=format_date(contract.start_date),
                     end=format_date(contract.end_date)))
         contract.programme.check_running(self.date, courses=[self.course])
+        self.check_course_semester()
+
+    def check_course_semester(self):
+        """The lessons of a course are given in the semesters the contract
+        plans it for (vademecum §II.1 and §II.4; the semesters of law of 21
+        July 2023, art. 1, 4°): the semester of the line's date is one of
+        them. A tutor's students are declared once for the year; a course
+        the contract does not plan is refused by its planned lessons."""
+        contract = self.declaration.contract
+        if (contract.role in DAILY_ROLES_EXCLUDED or not self.course
+                or not self.semester):
+            return
+        semesters = {line.semester for line in contract.lines
+            if line.course == self.course}
+        if semesters and self.semester not in semesters:
+            raise DeclarationError(gettext(
+                    'bts_indemnity.msg_line_course_semester',
+                    line=self.get_rec_name(None), course=self.course.rec_name,
+                    contract=contract.rec_name,
+                    semesters=', '.join(sorted(
+                            s.rec_name for s in semesters)),
+                    line_semester=self.semester.rec_name))
 
     @property
     def whole(self):
@@ -943,7 +1030,8 @@ class DeclarationLine(EuroMixin, ClientGuardMixin, ModelSQL, ModelView):
                 and quantity != quantity.to_integral_value()):
             raise DeclarationError(gettext(
                     'bts_indemnity.msg_line_whole',
-                    line=self.rec_name, quantity=counted_lessons(quantity)))
+                    line=self.get_rec_name(None),
+                    quantity=counted_lessons(quantity)))
 
     def check(self):
         "The checks of a line on submission and approval"

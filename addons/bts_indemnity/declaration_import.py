@@ -2,17 +2,19 @@
 # of this repository contains the full copyright notices and license terms.
 """Bulk import of declared lessons from a CSV or XLSX file.
 
-``read_rows`` reads the whole file first and raises a
+``read_rows`` reads the whole file first, a row at a time, and raises a
 ``DeclarationImportError`` for a file that cannot be imported at all, before
-anything is written. ``DeclarationImporter`` then turns each row into a line
-of a draft declaration of its contract and month, with the checks of the
-submission; a refused row is reported with its row number, column and reason
-and leaves nothing behind. The wizard and the ``bts import-declarations``
+anything is written (a file too large before it is read).
+``DeclarationImporter`` then turns each row into a line of a draft
+declaration of its contract and month, with the checks of the submission;
+a refused row is reported with its row number, column and reason and
+leaves nothing behind. The wizard and the ``bts import-declarations``
 command (cli.py) both use them.
 """
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import warnings
@@ -43,7 +45,11 @@ from trytond.wizard import (
     Wizard,
 )
 
-from .declaration import COUNTED_STATES
+from .declaration import (
+    COUNTED_STATES,
+    DAILY_ROLES_EXCLUDED,
+    DAY_MAX_LESSONS,
+)
 
 # The header row, in any order; other columns are ignored.
 COLUMNS = ('national_id', 'programme', 'date', 'course', 'lessons')
@@ -57,6 +63,12 @@ _ISO_DATE = re.compile(r'(\d{4})-(\d{1,2})-(\d{1,2})')
 _FRENCH_DATE = re.compile(r'(\d{1,2})/(\d{1,2})/(\d{4})')
 _NUMBER = re.compile(r'\d+(\.\d*)?|\.\d+')
 NO_COLUMN = '-'
+# Bounds of a file: its size, checked before it is read (a year of a
+# lycée's lessons is far below), its data rows and the characters of a cell
+# (a national number, a code, a date or a number are short).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_CELL = 200
 
 
 class DeclarationImportError(UserError):
@@ -170,12 +182,15 @@ class Row:
 
 def read_rows(data, filename):
     """Return the data rows of a CSV or XLSX file, blank rows left out, or
-    raise DeclarationImportError when the file cannot be imported"""
+    raise DeclarationImportError when the file cannot be imported; a file
+    larger than MAX_FILE_BYTES is refused before it is read, one of more
+    than MAX_ROWS data rows as soon as they are passed"""
     filename = os.path.basename(filename or '')
     data = data or b''
     if not data:
         raise DeclarationImportError(_msg(
                 'empty', filename=filename, columns=', '.join(COLUMNS)))
+    check_size(len(data), filename)
     suffix = os.path.splitext(filename)[1].lower()
     if suffix in XLSX_SUFFIXES or (not suffix and data.startswith(ZIP_MAGIC)):
         return _table(_read_xlsx(data, filename), filename)
@@ -185,8 +200,19 @@ def read_rows(data, filename):
     raise DeclarationImportError(_msg('format', filename=filename))
 
 
+def check_size(size, filename):
+    "Refuse a file of size bytes larger than MAX_FILE_BYTES"
+    if size > MAX_FILE_BYTES:
+        raise DeclarationImportError(_msg('too_large', filename=filename,
+                size=_megabytes(size), maximum=_megabytes(MAX_FILE_BYTES)))
+
+
+def _megabytes(size):
+    return f'{size / 1024 / 1024:.1f}'
+
+
 def _read_xlsx(data, filename):
-    "Return the numbered rows of the first worksheet"
+    "Yield the numbered rows of the first worksheet, read as a stream"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
@@ -194,55 +220,84 @@ def _read_xlsx(data, filename):
                 io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
-                return [(number, list(cells)) for number, cells in enumerate(
-                            sheet.iter_rows(values_only=True), 1)]
+                yield from enumerate(sheet.iter_rows(values_only=True), 1)
             finally:
                 workbook.close()
+    except DeclarationImportError:
+        raise
     except Exception as exception:
         # openpyxl, zipfile and the XML parser raise many kinds of errors
         # on damaged files: all mean the same to the user.
         raise DeclarationImportError(_msg('xlsx_unreadable',
                 filename=filename,
-                error=str(exception) or type(exception).__name__))
+                error=str(exception)[:MAX_CELL]
+                or type(exception).__name__))
+
+
+def _lines(data, filename):
+    """Yield the lines of a UTF-8 file one at a time; a line that is not
+    UTF-8 refuses the file with its number"""
+    for number, line in enumerate(io.BytesIO(data), 1):
+        try:
+            yield line.decode('utf-8-sig' if number == 1 else 'utf-8')
+        except UnicodeDecodeError:
+            raise DeclarationImportError(_msg(
+                    'encoding', filename=filename, row=number))
 
 
 def _read_csv(data, filename):
-    """Return the numbered rows of a UTF-8 CSV file and its separator, found
-    in the header among ',', ';' and tab"""
-    try:
-        text = data.decode('utf-8-sig')
-    except UnicodeDecodeError as exception:
-        raise DeclarationImportError(_msg('encoding', filename=filename,
-                row=data[:exception.start].count(b'\n') + 1))
-    first = text.splitlines()[0] if text else ''
+    """Return the numbered rows of a UTF-8 CSV file, read a line at a time,
+    and its separator, found in the header among ',', ';' and tab"""
+    lines = _lines(data, filename)
+    first = next(lines, '')
     for delimiter in CSV_DELIMITERS:
         header = next(csv.reader([first], delimiter=delimiter), [])
         if set(COLUMNS) <= set(_header(header)):
             break
     else:
         delimiter = max(CSV_DELIMITERS, key=first.count)
-    rows = []
-    reader = csv.reader(
-        io.StringIO(text, newline=''), delimiter=delimiter, strict=True)
-    try:
-        for number, cells in enumerate(reader, 1):
-            rows.append((number, cells))
-    except csv.Error as exception:
-        raise DeclarationImportError(_msg('csv_malformed', filename=filename,
-                row=len(rows) + 1, error=exception))
-    return rows, delimiter
+    return _csv_rows(itertools.chain([first], lines), delimiter,
+        filename), delimiter
+
+
+def _csv_rows(lines, delimiter, filename):
+    """Yield the numbered rows of the CSV lines; a row with a cell larger
+    than the csv module reads has no cells (None): only it is refused"""
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exception:
+            if 'field limit' not in str(exception):
+                raise DeclarationImportError(_msg('csv_malformed',
+                        filename=filename, row=number, error=exception))
+            cells = None
+        yield number, cells
 
 
 def _header(cells):
     return [_text(cell).lower() for cell in cells]
 
 
+def _too_long(cells, header):
+    "Return the name of the first cell longer than MAX_CELL, or None"
+    for i, cell in enumerate(cells):
+        if isinstance(cell, str) and len(cell) > MAX_CELL:
+            return header[i] if i < len(header) else str(i + 1)
+
+
 def _table(rows, filename, delimiter=None):
     "Return the Rows under the header of the first row"
-    if not rows or all(_blank(cell) for cell in rows[0][1]):
+    rows = iter(rows)
+    _, first = next(rows, (None, None))
+    if not first or all(_blank(cell) for cell in first):
         raise DeclarationImportError(_msg(
                 'empty', filename=filename, columns=', '.join(COLUMNS)))
-    header = _header(rows[0][1])
+    header = _header(first)
     if missing := [c for c in COLUMNS if c not in header]:
         raise DeclarationImportError(_msg('header_missing',
                 filename=filename, missing=', '.join(missing),
@@ -253,16 +308,24 @@ def _table(rows, filename, delimiter=None):
                     filename=filename, column=column))
     index = {column: header.index(column) for column in COLUMNS}
     result = []
-    for number, cells in rows[1:]:
-        if all(_blank(cell) for cell in cells):
+    for number, cells in rows:
+        if cells is not None and all(_blank(cell) for cell in cells):
             continue
+        if len(result) >= MAX_ROWS:
+            raise DeclarationImportError(_msg('too_many_rows',
+                    filename=filename, maximum=MAX_ROWS))
+        error = None
+        if cells is None or (column := _too_long(cells, header)):
+            error = _msg('cell_too_long',
+                column=column if cells is not None else NO_COLUMN,
+                maximum=MAX_CELL)
+            cells = ()
+        elif delimiter and any(not _blank(c) for c in cells[len(header):]):
+            error = _msg('row_overflow', cells=len(cells),
+                columns=len(header), delimiter=delimiter)
         values = {
             column: cells[i] if i < len(cells) else None
             for column, i in index.items()}
-        error = None
-        if delimiter and any(not _blank(c) for c in cells[len(header):]):
-            error = _msg('row_overflow', cells=len(cells),
-                columns=len(header), delimiter=delimiter)
         result.append(Row(number, values, error))
     return result
 
@@ -330,6 +393,8 @@ class DeclarationImporter:
             lambda: defaultdict(lambda: defaultdict(Decimal)))
         self._used = {}
         self._once = {}
+        # Lessons per (party id, date) of every declaration of lessons
+        self._days = defaultdict(Decimal)
 
     def import_file(self, data, filename):
         """Import the file or raise DeclarationImportError before any change
@@ -493,6 +558,10 @@ class DeclarationImporter:
                 line.quantity] = line.declaration
         self._declared = Declaration.declared_per_course(contracts)
         self._planned = Declaration.planned_per_course(contracts)
+        dates = [e.date for e in entries]
+        self._days.update(Declaration.lessons_per_day(
+                {c.party.id for c in contracts.values()},
+                min(dates), max(dates)))
         self._used = Declaration.used_lessons({key: None
                 for e in entries
                 for key in Declaration.cap_keys(e.contract, e)},
@@ -564,10 +633,17 @@ class DeclarationImporter:
                 requested[cap][code] = (
                     requested[cap].get(code, 0) + entry.quantity)
             Declaration.check_caps_requested(requested, self._used)
+            day = contract.party.id, entry.date
+            daily = contract.role not in DAILY_ROLES_EXCLUDED
+            if daily and self._days[day] + entry.quantity > DAY_MAX_LESSONS:
+                Declaration.raise_day_full(contract.party, entry.date,
+                    self._days[day] + entry.quantity)
         except UserError as exception:
             report.refuse(entry.number, NO_COLUMN, exception.message)
             return False
         self._add(declaration, entry.course, entry.quantity, keys)
+        if daily:
+            self._days[day] += entry.quantity
         self._lines[contract.id, entry.date, entry.course.id,
             entry.quantity] = declaration
         entry.declaration = declaration

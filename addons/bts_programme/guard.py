@@ -9,11 +9,16 @@ and the money it computes are protected here, on the server, with Tryton's
 account_payment and account.move do). ``external`` is true for a call from
 a client with access checks; the transitions (buttons) and the server's
 own computations run without them and are not concerned."""
+import datetime as dt
+import math
+from decimal import Decimal
+
 from sql import Literal
 from sql.aggregate import Max, Min
 
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.model.exceptions import ValidationError
 from trytond.model.modelstorage import AccessError, _record_eval_pyson
 from trytond.model.modelview import _pyson_encoder
 from trytond.transaction import Transaction, check_access
@@ -21,6 +26,88 @@ from trytond.transaction import Transaction, check_access
 # The fields every record has, set by the ORM itself.
 _MAGIC = {'id', 'create_uid', 'create_date', 'write_uid', 'write_date',
     'rec_name'}
+# The Python types a client may send for each type of field (None aside);
+# a date is not a datetime, a number not a boolean.
+_TYPES = {
+    'char': str, 'text': str, 'selection': str, 'multiselection': list,
+    'boolean': bool, 'integer': int, 'biginteger': int,
+    'float': (int, float, Decimal), 'numeric': (int, float, Decimal),
+    'date': dt.date, 'datetime': dt.datetime, 'timestamp': dt.datetime,
+    'time': dt.time, 'timedelta': dt.timedelta,
+    'binary': (bytes, bytearray), 'many2one': int,
+    'one2many': list, 'many2many': list, 'dict': dict,
+    }
+# The integers a column holds (PostgreSQL's integer)
+_INTEGER_MAX = 2 ** 31 - 1
+
+
+# The actions on a One2Many or Many2Many, the types of their arguments and
+# of the items of the lists (a list of values to create, of ids)
+_ACTIONS = {
+    'create': ((list, dict),), 'write': ((list, int), dict),
+    'delete': ((list, int),), 'add': ((list, int),),
+    'remove': ((list, int),), 'copy': ((list, int), dict),
+    }
+
+
+def _argument(value, expected):
+    "Whether value is of the expected type, (list, item type) for a list"
+    if isinstance(expected, tuple):
+        return isinstance(value, (list, tuple)) and all(
+            isinstance(item, expected[1]) and not isinstance(item, bool)
+            for item in value)
+    return isinstance(value, expected)
+
+
+def _action(action):
+    "Whether action is an action of a One2Many or Many2Many"
+    if not isinstance(action, (list, tuple)) or len(action) < 2:
+        return False
+    name, *args = action
+    if not isinstance(name, str) or name not in _ACTIONS:
+        return False
+    types = _ACTIONS[name]
+    if name == 'write':
+        # write takes pairs of ids and values
+        types = types * (len(args) // 2)
+    elif len(args) < len(types):
+        types = types[:len(args)]
+    return len(args) == len(types) and all(
+        _argument(arg, expected)
+        for arg, expected in zip(args, types, strict=True))
+
+
+def _typed(field, value):
+    "Whether value is of the type field takes from a client"
+    expected = _TYPES.get(field._type)
+    if expected is None or value is None:
+        return True
+    if isinstance(value, bool) and field._type != 'boolean':
+        return False
+    if field._type in {'one2many', 'many2many'}:
+        return isinstance(value, (list, tuple)) and all(
+            _action(action) for action in value)
+    if isinstance(value, (list, tuple)) and expected is list:
+        return True
+    if not isinstance(value, expected):
+        return False
+    if field._type == 'date' and isinstance(value, dt.datetime):
+        return False
+    if field._type == 'integer':
+        return -_INTEGER_MAX <= value <= _INTEGER_MAX
+    if field._type == 'many2one':
+        # An id, never 0 nor negative
+        return 1 <= value <= _INTEGER_MAX
+    size = getattr(field, 'size', None)
+    if isinstance(value, str) and isinstance(size, int):
+        return len(value) <= size
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if field._type == 'selection' and isinstance(field.selection, list):
+        return value in dict(field.selection)
+    return True
 
 
 def _readonly(record, field):
@@ -32,6 +119,44 @@ def _readonly(record, field):
         return False
     return bool(_record_eval_pyson(
             record, _pyson_encoder.encode(states), encoded=True))
+
+
+def guard_types(cls, values):
+    """Refuse a value of a type the field does not take (a text for a date,
+    a list for a number, a number outside what the column holds, a value
+    outside a selection), naming the field, before any code reads it"""
+    for name, value in values.items():
+        field = cls._fields.get(name) if isinstance(name, str) else None
+        if field is None:
+            raise ValidationError(gettext(
+                    'bts_programme.msg_guard_no_field',
+                    field=repr(name)[:50], model=cls.__names__()['model']))
+        if not _typed(field, value):
+            names = cls.__names__(field=name)
+            raise ValidationError(gettext(
+                    'bts_programme.msg_guard_type',
+                    field=names['field'], model=names['model'],
+                    value=repr(value)[:50]))
+
+
+class TypeGuardMixin:
+    """A client's values of the wrong type are refused with the field named
+    (guard_types), for the models without ClientGuardMixin"""
+    __slots__ = ()
+
+    @classmethod
+    def create(cls, vlist):
+        if Transaction().check_access:
+            for values in vlist:
+                guard_types(cls, values)
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        if Transaction().check_access:
+            for values in args[1::2]:
+                guard_types(cls, values)
+        super().write(*args)
 
 
 class ClientGuardMixin:
@@ -52,8 +177,11 @@ class ClientGuardMixin:
     def create(cls, vlist):
         if Transaction().check_access:
             for values in vlist:
+                cls._guard_types(values)
                 cls._guard_values(None, values)
         return super().create(vlist)
+
+    _guard_types = classmethod(guard_types)
 
     @classmethod
     def copy(cls, records, default=None):
@@ -84,6 +212,7 @@ class ClientGuardMixin:
         if not external:
             return
         if mode == 'write':
+            cls._guard_types(values)
             for record in records:
                 cls._guard_values(record, values)
         if cls._guard_parent:

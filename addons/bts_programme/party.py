@@ -9,14 +9,19 @@ from stdnum import luhn, verhoeff
 
 from trytond.i18n import gettext
 from trytond.model import Exclude, fields
+from trytond.model.exceptions import ValidationError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access
 
 from .exceptions import NationalIdentifierError
+from .guard import TypeGuardMixin
 
 NATIONAL_ID = 'lu_matricule'
+# The characters of a name (a person, a programme, a course): longer is no
+# name but hostile input, refused with the field named
+NAME_SIZE = 200
 _SLICE = 1000
 
 
@@ -223,7 +228,7 @@ class LyceeQueryMixin:
         return _search_lycees(cls._bts_lycee_query(), operator, value)
 
 
-class Party(LyceeQueryMixin, metaclass=PoolMeta):
+class Party(TypeGuardMixin, LyceeQueryMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
     bts_qualifications = fields.One2Many(
         'bts.qualification', 'party', "BTS Qualifications")
@@ -241,6 +246,22 @@ class Party(LyceeQueryMixin, metaclass=PoolMeta):
         'get_bts_lycees', searcher='search_bts_lycees')
     national_id = fields.Function(
         fields.Char("National Identification Number"), 'get_national_id')
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        cls.check_name_size(values.get('name'))
+        return values
+
+    @staticmethod
+    def check_name_size(name):
+        """A name of at most NAME_SIZE characters, refused before it is
+        written (the name's index takes no more; party's column has no size
+        to migrate)"""
+        if isinstance(name, str) and len(name) > NAME_SIZE:
+            raise ValidationError(gettext(
+                    'bts_programme.msg_party_name_size',
+                    name=name[:50], size=len(name), maximum=NAME_SIZE))
 
     @classmethod
     def default_bts_lycee(cls):

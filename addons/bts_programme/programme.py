@@ -24,6 +24,7 @@ from trytond.transaction import Transaction
 from .academic_year import add_months, window_end
 from .exceptions import AccreditationError, StudyPlanError
 from .guard import ClientGuardMixin
+from .party import NAME_SIZE
 
 # Law of 21 July 2023, art. 41(1): valid for five academic years, in force
 # from 15 September of the year of the decision.
@@ -35,6 +36,8 @@ ACCREDITED_STATES = {'accredited', 'conditional'}
 TEACH_OUT_YEARS = 3
 STUDY_YEARS = ('1', '2')
 ECTS_UNIT = Decimal('0.1')
+# The characters of a code of a programme, a module or a course
+CODE_SIZE = 30
 MODULE_KINDS = ('lycee', 'internship', 'tfe')
 
 
@@ -52,8 +55,8 @@ class Programme(
     __name__ = 'bts.programme'
     __string__ = "Programme"
     _guard_deletable = {'requested'}
-    code = fields.Char("Code", required=True, strip=True)
-    name = fields.Char("Name", required=True)
+    code = fields.Char("Code", required=True, strip=True, size=CODE_SIZE)
+    name = fields.Char("Name", required=True, size=NAME_SIZE)
     speciality = fields.Char(
         "Speciality", help="The professional speciality (art. 3(1)).")
     lycees = fields.Many2Many(

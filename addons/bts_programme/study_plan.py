@@ -12,22 +12,28 @@ from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction
 
 from .exceptions import StudyPlanError
-from .programme import ACCREDITED_STATES, ECTS_UNIT
+from .guard import TypeGuardMixin
+from .party import NAME_SIZE
+from .programme import ACCREDITED_STATES, CODE_SIZE, ECTS_UNIT
 
 # Law of 21 July 2023, art. 4(1) al. 2
 MODULE_MAX_ECTS = 30
 COURSE_MIN_ECTS, COURSE_MAX_ECTS = 1, 20
+# Art. 2(1): at most 135 ECTS for the programme; art. 1, 6°: an ECTS is at
+# most 30 hours of work. A course plans no more lessons (hours, RULES.md
+# §K.2) than the whole programme's work.
+PLANNED_LESSONS_MAX = 135 * 30
 
 
-class Module(sequence_ordered(), ModelSQL, ModelView):
+class Module(TypeGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     """Module of a study plan: one or more courses carrying at most 30 ECTS
     credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.module'
     __string__ = "Study Plan Module"
     programme = fields.Many2One(
         'bts.programme', "Programme", required=True, ondelete='CASCADE')
-    code = fields.Char("Code", required=True, strip=True)
-    name = fields.Char("Name", required=True)
+    code = fields.Char("Code", required=True, strip=True, size=CODE_SIZE)
+    name = fields.Char("Name", required=True, size=NAME_SIZE)
     year_of_study = fields.Selection([
             ('1', "First Year"),
             ('2', "Second Year"),
@@ -151,7 +157,7 @@ class Module(sequence_ordered(), ModelSQL, ModelView):
                             programme=module.programme.rec_name))
 
 
-class Course(sequence_ordered(), ModelSQL, ModelView):
+class Course(TypeGuardMixin, sequence_ordered(), ModelSQL, ModelView):
     """Cours: a theoretical or practical teaching unit of a module, carrying
     1 to 20 ECTS credits (law of 21 July 2023, art. 4(1))."""
     __name__ = 'bts.programme.course'
@@ -161,8 +167,8 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     programme = fields.Function(
         fields.Many2One('bts.programme', "Programme"),
         'on_change_with_programme', searcher='search_programme')
-    code = fields.Char("Code", required=True, strip=True)
-    name = fields.Char("Name", required=True)
+    code = fields.Char("Code", required=True, strip=True, size=CODE_SIZE)
+    name = fields.Char("Name", required=True, size=NAME_SIZE)
     ects = fields.Numeric(
         "ECTS", digits=(16, 1), required=True,
         help="Between 1 and 20 ECTS credits (art. 4(1)).")
@@ -196,6 +202,21 @@ class Course(sequence_ordered(), ModelSQL, ModelView):
     @classmethod
     def search_programme(cls, name, clause):
         return [('module.programme',) + tuple(clause[1:])]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        cls.check_planned_lessons(values.get('planned_lessons'))
+        return values
+
+    @staticmethod
+    def check_planned_lessons(lessons):
+        """Refuse more planned lessons than the programme's work holds,
+        before they are written (the column holds no more than 2^31)"""
+        if isinstance(lessons, int) and lessons > PLANNED_LESSONS_MAX:
+            raise StudyPlanError(gettext(
+                    'bts_programme.msg_course_planned_lessons_maximum',
+                    lessons=lessons, maximum=PLANNED_LESSONS_MAX))
 
     def ects_error(self):
         "Return the message if the course breaks the ECTS range of art. 4(1)"

@@ -8,6 +8,7 @@ import unittest
 from decimal import Decimal
 
 from trytond import backend
+from trytond.modules.bts_indemnity.tests.tools import spread
 from trytond.modules.bts_programme.exceptions import CapError
 from trytond.modules.bts_programme.tests.tools import (
     create_one_course_programme,
@@ -76,7 +77,8 @@ class DeclaredCapsTestCase(unittest.TestCase):
             [{'name': "Lycée"}, {'name': "Lecturer"}])
         lycee, = Lycee.create([{'code': 'L', 'party': lycee_party.id}])
         declarations = []
-        for code, lessons in [('A', 200), ('B', 53)]:
+        # At most a day's lessons a day: A from 1 to 17 October, B from 20
+        for code, lessons, first in [('A', 200, 1), ('B', 53, 20)]:
             # Lessons are declared only on an accredited programme that
             # runs (law of 21 July 2023, arts. 35, 41)
             programme, course = create_one_course_programme(
@@ -100,10 +102,12 @@ class DeclaredCapsTestCase(unittest.TestCase):
                         'kind': 'lessons', 'contract': contract.id,
                         'lycee': lycee.id, 'month': dt.date(2025, 10, 1),
                         'lines': [('create', [{
-                                        'date': dt.date(2025, 10, 6),
+                                        'date': date,
                                         'course': course.id,
-                                        'quantity': Decimal(lessons),
-                                        }])],
+                                        'quantity': Decimal(quantity),
+                                        } for date, quantity in spread(
+                                            dt.date(2025, 10, first),
+                                            lessons)])],
                         }])
             Declaration.write([declaration], {'state': 'verified'})
             declarations.append(declaration.id)

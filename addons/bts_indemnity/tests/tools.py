@@ -11,6 +11,7 @@ from trytond.modules.account.tests.tools import (
     create_fiscalyear,
     get_accounts,
 )
+from trytond.modules.bts_indemnity.declaration import DAY_MAX_LESSONS
 from trytond.modules.bts_programme.demo import lu_iban, matricule
 from trytond.modules.bts_programme.tests.tools import (
     accredit,
@@ -189,16 +190,27 @@ def approve(declaration, config=None):
     return declaration
 
 
+def spread(day, quantity):
+    """The (date, lessons) of quantity lessons from day on: at most the
+    lessons a day holds on each day that follows"""
+    while quantity > 0:
+        yield day, min(quantity, DAY_MAX_LESSONS)
+        quantity -= DAY_MAX_LESSONS
+        day += dt.timedelta(days=1)
+
+
 def lessons(contract, day, course_code, quantity, config=None):
-    "A draft declaration of lessons of contract on day"
+    """A draft declaration of quantity lessons of contract from day on, at
+    most a day's lessons on each day"""
     Declaration = Model.get('bts.declaration', config=config)
     Course = Model.get('bts.programme.course', config=config)
     course, = Course.find([('programme', '=', contract.programme.id),
             ('code', '=', course_code)])
     declaration = Declaration(kind='lessons', contract=contract,
         lycee=contract.lycee, month=day.replace(day=1))
-    declaration.lines.new(date=day, course=course,
-        quantity=Decimal(quantity))
+    for date, day_lessons in spread(day, quantity):
+        declaration.lines.new(date=date, course=course,
+            quantity=Decimal(day_lessons))
     declaration.save()
     return declaration
 

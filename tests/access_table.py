@@ -70,9 +70,8 @@ PERMISSIONS = ['read', 'create', 'write', 'delete']
 KINDS = {
     'internal': "Not callable through RPC (no ``ModelView``): clients "
     "change it only through the fields of the models that use it.",
-    'read_only': "Only read through RPC (an SQL view, or a summary the "
-    "server keeps up to date): its create, write and delete are not "
-    "callable through RPC.",
+    'read_only': "Only read through RPC: its create, write and delete are "
+    "not callable (an SQL view, or figures the server keeps up to date).",
     'singleton': "A singleton: ``create`` writes its one record, and "
     "``delete`` deletes it whatever records it is given.",
     'resource': "Attached to any record (``ResourceAccessMixin``): each "

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from proteus import Model, Wizard
 
+from .declaration import DAY_MAX_LESSONS
+
 STEPS = ['submit', 'countersign', 'verify', 'approve']
 ACTORS = {
     'submit': 'rh.ltc', 'countersign': 'direction.ltc',
@@ -49,8 +51,12 @@ def load(config):
                 ('code', '=', course)])
         declaration = Declaration(kind='lessons', contract=contract,
             lycee=contract.lycee, month=month)
-        declaration.lines.new(date=month.replace(day=day), course=course,
-            quantity=Decimal(quantity))
+        # Day after day, a day's lessons at most on each
+        while quantity > 0:
+            declaration.lines.new(date=month.replace(day=day), course=course,
+                quantity=Decimal(min(quantity, DAY_MAX_LESSONS)))
+            quantity -= DAY_MAX_LESSONS
+            day += 1
         declaration.save()
         return declaration.id
 

@@ -35,6 +35,7 @@ browser_skip.skip_unless_runnable()
 
 import bts_browser  # noqa: E402
 import bts_walk as walk  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
 TOTP_USER = 'test.browser.totp'
@@ -63,27 +64,27 @@ def browser(tmp_path):
         driver.quit()
 
 
-def _id(admin, fs_id, module='bts_programme'):
-    "The database id of the record of XML id module.fs_id"
-    data, = admin.search_read('ir.model.data',
-        [('module', '=', module), ('fs_id', '=', fs_id)], ['db_id'])
-    return data['db_id']
-
-
-def _menu_path(admin, fs_id):
-    "The French labels of the menu entry fs_id, from the top"
-    path, menu_id = [], _id(admin, fs_id)
-    while menu_id:
-        menu, = admin('ir.ui.menu', 'read', [menu_id], ['name', 'parent'],
-            context={'language': 'fr'})
+def _menu_path(demo_server, admin, user, wizard):
+    """The French labels of the entry of the menu of user that runs the
+    wizard, from the top (read as the user, as walk.menu_path does)"""
+    action, = admin.search_read(
+        'ir.action.wizard', [('wiz_name', '=', wizard)], ['id'])
+    client = demo_server.client(user, language='fr')
+    menus = {m['id']: m for m in client.search_read(
+            'ir.ui.menu', [], ['name', 'parent', 'action'])}
+    menu, = [m for m in menus.values()
+        if m['action'] == f"ir.action.wizard,{action['id']}"]
+    path = [menu['name']]
+    while menu['parent']:
+        menu = menus[menu['parent']]
         path.insert(0, menu['name'])
-        menu_id = menu['parent']
     return path
 
 
-def _french(admin, fs_id):
-    "The French text of the message fs_id of bts_programme"
-    message, = admin('ir.message', 'read', [_id(admin, fs_id)], ['text'],
+def _french(admin, text):
+    "The French text of the message whose English text starts with text"
+    message_id, = admin('ir.message', 'search', [('text', 'like', text + '%')])
+    message, = admin('ir.message', 'read', [message_id], ['text'],
         context={'language': 'fr'})
     return message['text']
 
@@ -105,26 +106,31 @@ def _warning(driver, what):
             raise bts_browser.SaoError(
                 f"an error dialog instead of a warning: {errors[0].text}")
         return bts_browser.visible(driver, '.warning-dialog')
-    dialog, = bts_browser.wait(driver).until(
-        shown, f"the warning of {what}")
+    try:
+        dialog, = bts_browser.wait(driver).until(shown)
+    except TimeoutException:
+        raise bts_browser.SaoTimeout(f"Timed out after {bts_browser.TIMEOUT}"
+            f"s waiting for the warning of {what}")
     text = dialog.text
     dialog.find_element(By.CSS_SELECTOR, '.modal-footer button').click()
-    bts_browser.wait(driver).until(
+    bts_browser.wait_for(driver,
         lambda d: not bts_browser.visible(d, '.warning-dialog'),
         f"the warning of {what} to close")
     return text
 
 
 def _totp_user(admin):
-    "A new French user who may open the BTS menu (an auditor)"
+    "A new French user who may open the BTS menu (the demo's auditor's groups)"
     if not admin.search_read('res.user', [('login', '=', TOTP_USER)], ['id']):
         language, = admin.search_read(
             'ir.lang', [('code', '=', 'fr')], ['id'])
+        auditor, = admin.search_read(
+            'res.user', [('login', '=', 'auditeur')], ['groups'])
         admin('res.user', 'create', [{
                     'login': TOTP_USER, 'name': "Two-factor browser test",
                     'password': DEMO_PASSWORD,
                     'language': language['id'],
-                    'groups': [('add', [_id(admin, 'group_auditor')])],
+                    'groups': [('add', auditor['groups'])],
                     }])
     return TOTP_USER
 
@@ -136,13 +142,14 @@ def _enrolled(admin, login):
     return user['totp_enrolled']
 
 
-def test_totp_enrolment_in_french(server, browser, admin):
+def test_totp_enrolment_in_french(server, browser, admin, demo_server):
     """A user sets up his second factor from the BTS menu: the QR code and
     the key shown, a wrong code refused by a French warning, the app's code
     accepted and the ten recovery codes shown once"""
     driver = browser
     user = _totp_user(admin)
-    path = _menu_path(admin, 'menu_totp_enrol')
+    path = _menu_path(
+        demo_server, admin, user, 'res.user.totp.enrol')
     assert path[-1] == "Mettre en place l'authentification à deux facteurs"
     walk.login(driver, server, user)
     assert walk.open_menu(driver, path) == 'wizard'
@@ -167,7 +174,7 @@ def test_totp_enrolment_in_french(server, browser, admin):
     bts_browser.type_value(driver, dialog, 'code', wrong)
     _confirm(driver, dialog, "Confirmer")
     warning = _warning(driver, "the wrong code")
-    assert _french(admin, 'msg_totp_wrong_code').replace(
+    assert _french(admin, '"%(code)s" is not the current code').replace(
         '%(code)s', wrong) in warning
     assert "n'est pas le code actuel de l'application" in warning
     assert 'Traceback' not in warning
@@ -196,7 +203,8 @@ def test_totp_enrolment_in_french(server, browser, admin):
     # Set up: the wizard says so, in French
     bts_browser._menu_row(driver, path).find_element(
         By.CSS_SELECTOR, '.column-char').click()
-    assert _french(admin, 'msg_totp_enrolled') in _warning(
+    assert _french(admin,
+        'Your two-factor authentication is already set up') in _warning(
         driver, "the wizard opened again")
 
 
@@ -209,7 +217,8 @@ def test_retention_dry_run_in_french(server, browser, admin, demo_server):
     assert today > FORMER_TEACHER_KEPT_UNTIL, "the demo's teacher is not due"
     minister = demo_server.client('ministere.admin', language='fr')
     assert not minister('bts.retention', 'search_count', [])
-    path = _menu_path(admin, 'menu_retention_run')
+    path = _menu_path(
+        demo_server, admin, 'ministere.admin', 'bts.retention.run')
     assert path == ['BTS', 'Configuration', 'Pseudonymisations',
         "Pseudonymiser les données au-delà de leur durée de conservation"]
     walk.login(driver, server, 'ministere.admin')

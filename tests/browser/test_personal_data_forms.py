@@ -17,6 +17,7 @@ here (no group but the auditors'): a demo user enrolled would find the
 wizard refused in the walks of every menu (test_web_client.py).
 """
 import base64
+import contextlib
 import datetime as dt
 import re
 from types import SimpleNamespace
@@ -35,7 +36,10 @@ browser_skip.skip_unless_runnable()
 
 import bts_browser  # noqa: E402
 import bts_walk as walk  # noqa: E402
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 
 TOTP_USER = 'test.browser.totp'
@@ -112,10 +116,16 @@ def _warning(driver, what):
         raise bts_browser.SaoTimeout(f"Timed out after {bts_browser.TIMEOUT}"
             f"s waiting for the warning of {what}")
     text = dialog.text
-    dialog.find_element(By.CSS_SELECTOR, '.modal-footer button').click()
-    bts_browser.wait_for(driver,
-        lambda d: not bts_browser.visible(d, '.warning-dialog'),
-        f"the warning of {what} to close")
+
+    def closed(driver):
+        # The dialog may still slide in (a click is then lost)
+        for dialog in bts_browser.visible(driver, '.warning-dialog'):
+            with contextlib.suppress(WebDriverException):
+                dialog.find_element(
+                    By.CSS_SELECTOR, '.modal-footer button').click()
+            return False
+        return True
+    bts_browser.wait(driver).until(closed)
     return text
 
 

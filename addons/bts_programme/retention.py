@@ -301,7 +301,9 @@ class RetentionRun(Wizard):
     __name__ = 'bts.retention.run'
     start = StateView('bts.retention.run.start',
         'bts_programme.retention_run_start_view_form', [
-            Button("Close", 'end', 'tryton-cancel', default=True),
+            # No default: the Enter key neither closes the dry run nor
+            # pseudonymises
+            Button("Close", 'end', 'tryton-cancel'),
             Button("Pseudonymise", 'pseudonymise', 'tryton-clear'),
             ])
     pseudonymise = StateTransition()

@@ -199,14 +199,14 @@ def test_hr_approves_own_declaration_and_sets_99999(
     does not pay 99,999.00"""
     hr = login('rh.ltc')
     contract = _contract(admin, "Sophie Klein", 'BTS-CLOUD')
-    month = dt.date(2026, 5, 1)
+    month = dt.date(2026, 2, 1)
     declaration_id, = hr('bts.declaration', 'create', [{
                 'kind': 'lessons',
                 'contract': contract['id'],
                 'lycee': contract['lycee'],
                 'month': month,
                 'lines': [('create', [{
-                                'date': dt.date(2026, 5, 5),
+                                'date': dt.date(2026, 2, 2),
                                 'course': _course(
                                     admin, 'BTS-CLOUD', 'M1.1'),
                                 'quantity': Decimal(2),
@@ -230,12 +230,12 @@ def test_hr_approves_own_declaration_and_sets_99999(
         "the declaration's approver")
     attempts.equal(_lines(admin, [line_id])[line_id]['amount'],
         before['amount'], "the line's amount")
-    paid, amounts = _preview_run(admin, month, dt.date(2026, 5, 31))
+    paid, amounts = _preview_run(admin, month, dt.date(2026, 2, 28))
     attempts.check(line_id not in paid,
-        f"the run of May 2026 pays the line of the draft declaration: "
+        f"the run of February 2026 pays the line of the draft declaration: "
         f"{paid.get(line_id)}")
     attempts.check(Decimal(99999) not in amounts,
-        f"the run of May 2026 pays 99,999.00: {amounts}")
+        f"the run of February 2026 pays 99,999.00: {amounts}")
     attempts.check(not any(b'99999.00' in m for m in _sepa_messages(admin)),
         "a SEPA message pays 99999.00")
     attempts.verify()

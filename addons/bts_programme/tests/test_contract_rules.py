@@ -797,10 +797,11 @@ class DeclaredLessonsTestCase(unittest.TestCase):
                         'state': state,
                         'lines': [('create', [{
                                         'date': dt.date(2025,
-                                            10 + days[0] // 19, 3),
+                                            10 + days[0] // 19,
+                                            day - days[0] + 1),
                                         'course': m11.id,
                                         'quantity': Decimal(2),
-                                        } for _ in days])],
+                                        } for day in days])],
                         }])
         winter = year.semesters[0]
         self.assertEqual(

@@ -59,7 +59,8 @@ init)
         unset TRYTONPASSFILE
     fi
     exec trytond-admin -d "$database" --all \
-        -u bts_programme bts_jury bts_indemnity --activate-dependencies \
+        -u bts_programme bts_jury bts_indemnity bts_student bts_oversight \
+        --activate-dependencies \
         -l fr de --email "${BTS_ADMIN_EMAIL:-admin@example.org}" "$@"
     ;;
 cron)

@@ -46,7 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / 'doc' / 'access.rst'
 COMMAND = '.venv/bin/python tests/access_table.py --write'
-BTS_MODULES = ['bts_programme', 'bts_jury', 'bts_indemnity']
+BTS_MODULES = ['bts_programme', 'bts_jury', 'bts_indemnity', 'bts_student',
+    'bts_oversight']
 # The standard models the BTS modules expose to their users
 STANDARD_MODELS = [
     'party.party', 'party.identifier', 'party.address',
@@ -329,6 +330,8 @@ def render(table):
             '(bts_programme)'),
         ('bts_jury', 'Juries (bts_jury)'),
         ('bts_indemnity', 'Indemnities and payments (bts_indemnity)'),
+        ('bts_student', 'Students (bts_student)'),
+        ('bts_oversight', 'Oversight (bts_oversight)'),
         ('standard', 'Standard models'),
         ]
     for module, title in sections:

@@ -41,7 +41,8 @@ if not (VENV_BIN / 'trytond').exists():
     VENV_BIN = Path(sys.executable).parent
 SAO_ROOT = ROOT / '.local' / 'sao'
 CONFIG = ROOT / 'config' / 'trytond.conf'
-MODULES = ['bts_programme', 'bts_jury', 'bts_indemnity']
+MODULES = ['bts_programme', 'bts_jury', 'bts_indemnity', 'bts_student',
+    'bts_oversight']
 ADMIN_LOGIN = 'admin'
 ADMIN_PASSWORD = 'admin-bts'
 DEMO_PASSWORD = 'bts-demo-2026'

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from contextlib import contextmanager
 from decimal import Decimal
+from weakref import WeakKeyDictionary
 
 from sql.aggregate import Sum
 from sql.operators import Equal
@@ -39,6 +40,9 @@ ROLES = [
 SUMMARIES = ['bts.provider.usage', 'bts.programme.external_share']
 SUMMARISED = {'state', 'lines', 'party', 'programme', 'academic_year', 'role',
     'contract', 'quantity', 'semester'}
+# The pending (ids, keys before) of the outermost summarised block of each
+# transaction
+_summarising = WeakKeyDictionary()
 # Contracts whose lessons count against the caps.
 COUNTED_STATES = ('signed', 'active', 'closed')
 # Roles whose lessons count in the 40 % external share (art. 9(2) al. 4).
@@ -251,16 +255,28 @@ class Contract(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def summarised(cls, ids):
         """Compute again the summaries of the contracts of ids counted
         before or after the block, under the lock of their providers and
-        programmes that the caps take"""
+        programmes that the caps take; a block inside another one leaves
+        the work to the outer block, which refreshes once"""
         pool = Pool()
         Party = pool.get('party.party')
         Programme = pool.get('bts.programme')
+        transaction = Transaction()
+        outer = _summarising.get(transaction)
         if not ids:
             yield
             return
         before = cls.counted_keys(ids)
-        yield
-        keys = before | cls.counted_keys(ids)
+        if outer is not None:
+            outer[0].update(ids)
+            outer[1].update(before)
+            yield
+            return
+        _summarising[transaction] = pending = (set(ids), before)
+        try:
+            yield
+        finally:
+            del _summarising[transaction]
+        keys = pending[1] | cls.counted_keys(pending[0])
         if keys:
             caps.lock(Party.browse({k[0] for k in keys})
                 + Programme.browse({k[1] for k in keys}))
@@ -817,6 +833,12 @@ class Amendment(
         line takes its new quantity and linked qualification (and its rate
         again), a removed line goes, an added line is created; then the
         checks of a signature again"""
+        Contract = Pool().get('bts.contract')
+        with Contract.summarised({a.contract.id for a in amendments}):
+            cls._apply(amendments)
+
+    @classmethod
+    def _apply(cls, amendments):
         pool = Pool()
         Contract = pool.get('bts.contract')
         Line = pool.get('bts.contract.line')

@@ -249,8 +249,9 @@ def menu_children(driver, title):
 def expand_menu(driver, title):
     """Expand a menu entry and return the labels of its children
 
-    sao may redraw the menu just after the login (a click is then lost),
-    so click the expander again until the children show up.
+    sao may redraw the menu just after the login (a click is then lost or
+    lands on a row moving under the pointer), so click the expander again
+    until the children show up.
     """
     def children(driver):
         menu_entry(driver, title)
@@ -267,7 +268,9 @@ def expand_menu(driver, title):
             By.XPATH, './ancestor::tr[1]')
         try:
             row.find_element(By.CSS_SELECTOR, '.expander').click()
-        except StaleElementReferenceException:
+        except (StaleElementReferenceException,
+                ElementClickInterceptedException):
+            # The menu was redrawn under the pointer: find the row again
             continue
         try:
             return wait_for(

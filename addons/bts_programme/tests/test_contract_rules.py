@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import unittest
 from decimal import Decimal
+from unittest.mock import patch
 
 from trytond.model.exceptions import (
     DomainValidationError,
@@ -662,7 +663,11 @@ class ContractRulesTestCase(unittest.TestCase):
         by_code['M3.1'].action = 'remove'
         by_code['M3.1'].quantity = None
         amendment.save()
-        Amendment.apply([amendment])
+        # One refresh for the lines changed, removed and kept together
+        with patch.object(
+                Usage, 'refresh', side_effect=Usage.refresh) as refresh:
+            Amendment.apply([amendment])
+        self.assertEqual(refresh.call_count, 1)
         self.assertSummariesFresh()
         self.assertEqual(
             [u.lessons for u in Usage.search([('party', '=', anne.id)])],

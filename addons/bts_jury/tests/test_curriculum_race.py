@@ -5,62 +5,28 @@ group that together pass the 320 hours of an initial accreditation (law of
 21 July 2023, Annex E) cannot both succeed: the caps are checked under the
 lock of the programme, as the caps of art. 9(2) are."""
 import datetime as dt
-import threading
 import unittest
 from decimal import Decimal
 
 from trytond import backend
-from trytond.exceptions import UserError
 from trytond.modules.bts_programme.tests.tools import (
     create_one_course_programme,
+    race_calls,
 )
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-from trytond.transaction import Transaction, TransactionError
+from trytond.transaction import Transaction
 
 
 def race_create(model_name, vlist):
-    """Create each values of vlist in its own transaction on its own
-    connection: both read the table before either creates, and the second
-    creates after the first has committed. Each restarts with the records
-    locked when a lock was missing, as trytond's dispatcher does.
-    Return per index 'done' or the message of the UserError raised."""
-    started = threading.Barrier(len(vlist), timeout=30)
-    first_done = threading.Event()
-    outcome = {}
-
-    def call(index, values):
-        extras = {}
-        while index not in outcome:
-            transaction = Transaction().start(DB_NAME, 0, **extras)
-            try:
-                Model = Pool().get(model_name)
-                Model.search([], limit=1)  # the snapshot is taken
-                if not extras:
-                    started.wait()
-                    if index:
-                        first_done.wait(30)
-                Model.create([values])
-                transaction.commit()
-                outcome[index] = 'done'
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-            except UserError as error:
-                transaction.rollback()
-                outcome[index] = error.message
-            finally:
-                transaction.stop()
-                if not index and index in outcome:
-                    first_done.set()
-
-    threads = [threading.Thread(target=call, args=(i, v))
-        for i, v in enumerate(vlist)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcome
+    """Create each values of vlist in its own transaction: both read the
+    table before either creates (race_calls). Return per index 'done' or
+    the message of the UserError raised."""
+    def create(values):
+        return lambda Model, _: Model.create([values])
+    return race_calls(model_name, [
+            (lambda Model: Model.search([], limit=1), create(v))
+            for v in vlist])
 
 
 @unittest.skipUnless(

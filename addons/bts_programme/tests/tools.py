@@ -195,49 +195,63 @@ def dispatched(function, *args):
             return result
 
 
-def race(model_name, method, ids):
-    """Call method of model_name on each record of ids in two transactions
-    on their own connections: both read the record before either acts, and
-    the second acts after the first has committed. Each restarts with the
-    records locked when a lock was missing, as trytond's dispatcher does.
-    Return per id 'done' or the message of the UserError raised."""
-    started = threading.Barrier(len(ids), timeout=30)
+def race_calls(model_name, calls):
+    """Run each (read, act) of calls in a transaction of its own on its own
+    connection: read(Model) takes the snapshot, then every call waits until
+    all have read, and the second acts, act(Model, read's result), after
+    the first has committed. Each restarts with the records locked when a
+    lock was missing (dispatched). Return per index 'done' or the message
+    of the UserError raised."""
+    started = threading.Barrier(len(calls), timeout=30)
     first_done = threading.Event()
     outcome = {}
 
-    def call(record_id, first):
-        extras = {}
-        while record_id not in outcome:
-            transaction = Transaction().start(DB_NAME, 0, **extras)
-            try:
-                Model = Pool().get(model_name)
-                record = Model(record_id)
-                record.rec_name  # noqa: B018 (the snapshot is taken)
-                if not extras:
-                    started.wait()
-                    if not first:
-                        first_done.wait(30)
-                getattr(Model, method)([record])
-                transaction.commit()
-                outcome[record_id] = 'done'
-            except TransactionError as error:
-                transaction.rollback()
-                error.fix(extras)
-            except UserError as error:
-                transaction.rollback()
-                outcome[record_id] = error.message
-            finally:
-                transaction.stop()
-                if first and record_id in outcome:
-                    first_done.set()
+    def call(index, read, act):
+        waited = False
 
-    threads = [threading.Thread(target=call, args=(id_, i == 0))
-        for i, id_ in enumerate(ids)]
+        def attempt():
+            nonlocal waited
+            Model = Pool().get(model_name)
+            snapshot = read(Model)
+            if not waited:
+                waited = True
+                started.wait()
+                if index:
+                    first_done.wait(30)
+            act(Model, snapshot)
+        try:
+            dispatched(attempt)
+            outcome[index] = 'done'
+        except UserError as error:
+            outcome[index] = error.message
+        finally:
+            if not index:
+                first_done.set()
+
+    threads = [threading.Thread(target=call, args=(i, *c))
+        for i, c in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
     return outcome
+
+
+def race(model_name, method, ids):
+    """Call method of model_name on each record of ids in two transactions
+    that both read the record before either acts (race_calls). Return per
+    id 'done' or the message of the UserError raised."""
+    def read(record_id):
+        def read(Model):
+            record = Model(record_id)
+            record.rec_name  # noqa: B018 (the snapshot is taken)
+            return record
+        return read
+
+    def act(Model, record):
+        getattr(Model, method)([record])
+    outcome = race_calls(model_name, [(read(i), act) for i in ids])
+    return {ids[i]: result for i, result in outcome.items()}
 
 
 def create_one_course_programme(

@@ -7,8 +7,10 @@ import io
 import unittest
 import zipfile
 
-from trytond.modules.bts_programme.tests.tools import (
-    create_one_course_programme,
+from trytond.modules.bts_jury.tests.tools import (
+    MEMBERS,
+    create_exam_jury,
+    create_jury_people,
 )
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -16,16 +18,6 @@ from trytond.tests.test_tryton import (
     drop_db,
     with_transaction,
 )
-
-MEMBERS = [
-    ("Commissioner Weber", 'government_commissioner'),
-    ("Director Dupont", 'direction'),
-    ("Coordinator Muller", 'coordinator'),
-    ("Teacher Schmit", 'teacher'),
-    ("Teacher Hoffmann", 'teacher'),
-    ("Teacher Wagner", 'teacher'),
-    ("Teacher Klein", 'teacher'),
-    ]
 
 
 class JuryReportTestCase(unittest.TestCase):
@@ -41,43 +33,11 @@ class JuryReportTestCase(unittest.TestCase):
 
     def create_body(self, proposal_date=None):
         "The exam jury of a programme with its seven members"
-        pool = Pool()
-        Party = pool.get('party.party')
-        Lycee = pool.get('bts.lycee')
-        AcademicYear = pool.get('bts.academic_year')
-        BodyType = pool.get('bts.jury.body_type')
-        Body = pool.get('bts.jury.body')
+        AcademicYear = Pool().get('bts.academic_year')
         year, = AcademicYear.create([{'start_date': dt.date(2025, 9, 15)}])
-        lycee_party, = Party.create([{'name': "Lycée Technique du Centre"}])
-        parties = Party.create([{'name': name} for name, _ in MEMBERS])
-        # The national identification number of the commissioner only
-        Party.write([parties[0]], {
-                'identifiers': [('create', [{
-                                'type': 'lu_matricule',
-                                'code': '1980041210026',
-                                }])],
-                })
-        lycee, = Lycee.create([{
-                    'code': 'LTC', 'party': lycee_party.id,
-                    'director': parties[1].id,
-                    }])
-        programme, course = create_one_course_programme(
-            'BTS-INFO', lycee, 500)
-        body_type, = BodyType.search([('code', '=', 'exam_jury')])
-        body, = Body.create([{
-                    'body_type': body_type.id,
-                    'programme': programme.id, 'lycee': lycee.id,
-                    'academic_year': year.id,
-                    'proposal_date': proposal_date,
-                    'members': [('create', [{
-                                    'party': party.id, 'role': role,
-                                    'legal_basis': 'decree',
-                                    'legal_reference': "MESR-2025-101",
-                                    'legal_date': dt.date(2025, 10, 30),
-                                    } for party, (_, role)
-                                in zip(parties, MEMBERS, strict=True)])],
-                    }])
-        return body
+        programme, _, parties = create_jury_people()
+        return create_exam_jury(
+            programme, year, parties, proposal_date=proposal_date)
 
     def create_sitting(self, body, kind='deliberation', students=()):
         "A sitting of the body attended by its first four members"

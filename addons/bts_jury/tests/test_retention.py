@@ -7,8 +7,10 @@ while director."""
 import datetime as dt
 import unittest
 
-from trytond.modules.bts_programme.tests.tools import (
-    create_one_course_programme,
+from trytond.modules.bts_jury.tests.tools import (
+    MEMBERS,
+    create_exam_jury,
+    create_jury_people,
 )
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -17,16 +19,6 @@ from trytond.tests.test_tryton import (
     with_transaction,
 )
 from trytond.transaction import Transaction
-
-MEMBERS = [
-    ("Commissioner Weber", 'government_commissioner'),
-    ("Director Dupont", 'direction'),
-    ("Coordinator Muller", 'coordinator'),
-    ("Teacher Schmit", 'teacher'),
-    ("Teacher Hoffmann", 'teacher'),
-    ("Teacher Wagner", 'teacher'),
-    ("Teacher Klein", 'teacher'),
-    ]
 
 
 class JuryRetentionTestCase(unittest.TestCase):
@@ -43,45 +35,14 @@ class JuryRetentionTestCase(unittest.TestCase):
     def create_bodies(self):
         """The exam jury of 2025/26 and, of 2026/27, one with Teacher
         Schmit; return the parties by name"""
-        pool = Pool()
-        Party = pool.get('party.party')
-        Lycee = pool.get('bts.lycee')
-        AcademicYear = pool.get('bts.academic_year')
-        BodyType = pool.get('bts.jury.body_type')
-        Body = pool.get('bts.jury.body')
+        AcademicYear = Pool().get('bts.academic_year')
         years = AcademicYear.create([
                 {'start_date': dt.date(2025, 9, 15)},
                 {'start_date': dt.date(2026, 9, 15)}])
-        lycee_party, = Party.create([{'name': "Lycée Technique du Centre"}])
-        parties = Party.create([{'name': name} for name, _ in MEMBERS])
-        Party.write([parties[0]], {
-                'identifiers': [('create', [{
-                                'type': 'lu_matricule',
-                                'code': '1980041210026',
-                                }])],
-                })
-        lycee, = Lycee.create([{
-                    'code': 'LTC', 'party': lycee_party.id,
-                    'director': parties[1].id,
-                    }])
-        programme, _ = create_one_course_programme('BTS-INFO', lycee, 500)
-        body_type, = BodyType.search([('code', '=', 'exam_jury')])
-        by_name = {p.name: p for p in parties}
-        for year, members in [
-                (years[0], MEMBERS), (years[1], MEMBERS[3:4])]:
-            Body.create([{
-                        'body_type': body_type.id,
-                        'programme': programme.id, 'lycee': lycee.id,
-                        'academic_year': year.id,
-                        'members': [('create', [{
-                                        'party': by_name[name].id,
-                                        'role': role,
-                                        'legal_basis': 'decree',
-                                        'legal_reference': "MESR-2025-101",
-                                        'legal_date': dt.date(2025, 10, 30),
-                                        } for name, role in members])],
-                        }])
-        return by_name
+        programme, _, parties = create_jury_people()
+        create_exam_jury(programme, years[0], parties)
+        create_exam_jury(programme, years[1], parties, MEMBERS[3:4])
+        return parties
 
     @with_transaction()
     def test_nominations(self):

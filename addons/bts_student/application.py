@@ -41,6 +41,7 @@ ACCESS_BASES = [
     ('vae', "Validation of Acquired Experience"),
     ]
 DECIDED = ['admitted', 'conditional']
+PENDING = ['submitted', 'waiting']
 
 
 class Intake(ModelSQL, ModelView):
@@ -86,11 +87,22 @@ class Intake(ModelSQL, ModelView):
         return [('programme.code',) + tuple(clause[1:])]
 
     def get_admitted(self, name):
-        return len([a for a in self.applications if a.state in DECIDED])
+        return self._count(DECIDED)
+
+    def _count(self, states):
+        Application = Pool().get('bts.student.application')
+        return Application.search([
+                ('intake', '=', self.id),
+                ('state', 'in', states),
+                ], count=True)
 
     def pending(self):
-        return [a for a in self.applications
-            if a.state in {'submitted', 'waiting'}]
+        "The applications to decide, read afresh"
+        Application = Pool().get('bts.student.application')
+        return Application.search([
+                ('intake', '=', self.id),
+                ('state', 'in', PENDING),
+                ])
 
     @classmethod
     @ModelView.button
@@ -117,7 +129,7 @@ class Intake(ModelSQL, ModelView):
         for intake in intakes:
             ranked = sorted((a for a in intake.pending() if a.rank),
                 key=lambda a: a.rank)
-            left = intake.places - intake.admitted
+            left = intake.places - intake._count(DECIDED)
             Application.admit(ranked[:left])
             Application.wait([a for a in ranked[left:]
                     if a.state == 'submitted'])
@@ -125,13 +137,15 @@ class Intake(ModelSQL, ModelView):
     def check_places(self, applications):
         """The admissions fit in the places; when more apply than there are
         places, they are admitted in their ranking (art. 12(2))"""
-        if self.admitted > self.places:
+        new = [a for a in applications
+            if a.intake == self and a.state not in DECIDED]
+        admitted = self._count(DECIDED)
+        if admitted + len(new) > self.places:
             raise AdmissionError(gettext(
                     'bts_student.msg_intake_full',
                     intake=self.rec_name, places=self.places))
-        pending = self.pending()
-        if len(pending) + self.admitted > self.places:
-            for application in applications:
+        if admitted + self._count(PENDING) > self.places:
+            for application in new:
                 if not application.rank:
                     raise AdmissionError(gettext(
                             'bts_student.msg_application_unranked',
@@ -394,9 +408,8 @@ class Application(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         enrolment are created (a conditional admission has them)"""
         for application in applications:
             application.check_access()
+        cls.check_places(applications)
         cls._admit(applications)
-        for intake in {a.intake for a in applications}:
-            intake.check_places(applications)
 
     @classmethod
     @ModelView.button
@@ -409,7 +422,11 @@ class Application(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     and application.condition
                     and application.condition_deadline):
                 application._refuse('conditional')
+        cls.check_places(applications)
         cls._admit(applications)
+
+    @classmethod
+    def check_places(cls, applications):
         for intake in {a.intake for a in applications}:
             intake.check_places(applications)
 

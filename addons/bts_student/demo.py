@@ -110,32 +110,34 @@ def load(config):
     intake.save()
     with as_user(config, 'scolarite.ltc'):
         applications = _applications(
-            Intake(intake.id, config=config), config)
-        intake = Intake(intake.id, config=config)
+            Intake(intake.id), config)
+        intake = Intake(intake.id)
         intake.click('rank')
     conditional = applications[-1]
     with as_user(config, 'direction.ltc'):
         Application = Model.get('bts.student.application', config=config)
-        application = Application(conditional.id, config=config)
+        application = Application(conditional.id)
         for field in ['commission_decision', 'condition',
                 'condition_deadline']:
             setattr(application, field, APPLICANTS[-1][2][field])
         application.save()
         application.click('admit_conditionally')
     with as_user(config, 'scolarite.ltc'):
-        Intake(intake.id, config=config).click('decide')
+        Intake(intake.id).click('decide')
         # The deadline of 15 December 2025 passed unmet
         Application = Model.get('bts.student.application', config=config)
-        Application(conditional.id, config=config).click('annul')
+        Application(conditional.id).click('annul')
         load_enrolments(cloud, [first, second], config)
 
 
 def load_enrolments(programme, years, config):
     """The admitted students' tutor, their VAE exemption and their
-    enrolments of both years, paid and effective; one student withdraws
-    after the first year"""
+    enrolments of both years, effective (the first year paid, the second
+    year's winter semester); one student withdraws after the first
+    year"""
     Student = Model.get('bts.student', config=config)
     Enrolment = Model.get('bts.student.enrolment', config=config)
+    Fee = Model.get('bts.student.enrolment.fee', config=config)
     Party = Model.get('party.party', config=config)
     tutor, = Party.find([('name', '=', TUTOR)])
     students = Student.find([('programme', '=', programme.id),
@@ -154,13 +156,17 @@ def load_enrolments(programme, years, config):
                 Enrolment(student=student, academic_year=year,
                     health_insurance=True)]
             if student.application.access_basis == 'vae':
-                enrolment.time_status, enrolment.ects = 'part_time', 33
+                enrolment.time_status = 'part_time'
+                enrolment.ects = Decimal(33)
             enrolment.save()
             enrolment.click('register')
-            fee = enrolment.fees[0]
-            fee.payment_date = year.start_date
-            fee.save()
-            fee.click('pay')
+            # The first year paid, the second year's winter semester
+            for fee in enrolment.fees[:2 if year == years[0] else 1]:
+                fee = Fee(fee.id)
+                fee.payment_date = fee.semester.start_date
+                fee.save()
+                fee.click('pay')
+            enrolment.reload()
             enrolment.click('make_effective')
         if year == years[0]:
             withdrawn = students.pop()

@@ -88,7 +88,8 @@ class Exemption(ClientGuardMixin, ModelSQL, ModelView):
             if left < VAE_MIN_ECTS:
                 raise ExemptionError(gettext(
                         'bts_student.msg_exemption_vae_minimum',
-                        student=student.rec_name, left=left,
+                        student=student.rec_name,
+                        left=f'{left.normalize():f}',
                         minimum=VAE_MIN_ECTS))
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
+from trytond.model.modelview import AccessButtonError
 from trytond.modules.bts_student.tests.student_tools import (
     create_application,
     create_user,
@@ -265,7 +266,7 @@ class AdmissionTestCase(unittest.TestCase):
         application.condition_deadline = dt.date(2025, 12, 15)
         application.save()
         with Transaction().set_user(users['office'].id), check_access(), \
-                self.assertRaises(AccessError):
+                self.assertRaises(AccessButtonError):
             Application.admit_conditionally([application])
         with Transaction().set_user(users['director'].id), check_access():
             Application.admit_conditionally([application])
@@ -293,3 +294,61 @@ class AdmissionTestCase(unittest.TestCase):
             with self.subTest(values=values):
                 self.assertRefused("",
                     self._write_as_client, application, values)
+
+    @with_transaction()
+    def test_import_portal_csv(self):
+        """The portal's CSV: the valid rows kept as submitted applications,
+        each refused row reported with its row, field, rule and article"""
+        from trytond.modules.bts_programme.demo import matricule
+        from trytond.modules.bts_student.application_import import (
+            ApplicationImporter,
+            read_rows,
+        )
+        world = create_world(places=5)
+        ids = [matricule(dt.date(2005, 3, day), 1) for day in range(1, 8)]
+        header = ("reference;national_id;last_name;first_name;programme;"
+            "lycee;academic_year;access_basis;diploma;vae_years;"
+            "third_country;residence_authorisation;health_insurance")
+        rows = [
+            f"MYG-1;{ids[0]};Muller;Léa;BTS-INFO;LTC;2025/2026;"
+            "leaving_diploma;Diplôme de fin d'études secondaires;;non;;oui",
+            f"MYG-2;{ids[1]};Hansen;Ben;BTS-INFO;LTC;2025/2026;vae;;3,00;"
+            "non;;oui",
+            f"MYG-3;{ids[2]};Weis;Noah;BTS-INFO;LTC;2025/2026;vae;;2,99;"
+            "non;;oui",
+            "MYG-4;12345;Faber;Lina;BTS-XXX;LTC;2025/2026;"
+            "leaving_diploma;Diplôme;;non;;oui",
+            f"MYG-5;{ids[4]};Haddad;Amir;BTS-INFO;LTC;2025/2026;"
+            "foreign_diploma;Baccalauréat (MA);;oui;non;oui",
+            f"MYG-6;{ids[0]};Muller;Léa;BTS-INFO;LTC;2025/2026;"
+            "leaving_diploma;Diplôme;;non;;oui",
+            f"MYG-7;{ids[6]};Klein;Eva;BTS-INFO;LAM;2025/2026;"
+            "leaving_diploma;;;non;;oui",
+            ]
+        data = '\n'.join([header] + rows).encode('utf-8')
+        report = ApplicationImporter(world['ltc']).import_rows(
+            read_rows(data, 'myguichet.csv'))
+        self.assertEqual(
+            [(a.party.name, a.state, a.access_basis)
+                for a in report.applications],
+            [("Léa Muller", 'submitted', 'leaving_diploma'),
+                ("Ben Hansen", 'submitted', 'vae')])
+        law = "of the law of 21 July 2023"
+        self.assertEqual(
+            [(row, column, article)
+                for row, column, _, article in report.refusals],
+            [(4, 'vae_years', f"art. 11(1) {law}"),
+                (5, 'national_id', f"art. 30(1) 1° {law}"),
+                (5, 'programme', '-'),
+                (6, 'residence_authorisation', f"art. 10(4) {law}"),
+                (7, 'national_id', '-'),
+                (8, 'lycee', '-'),
+                (8, 'diploma', f"art. 10(1) {law}")])
+        self.assertIn("7 rows read: 2 applications imported, 5 rows "
+            "refused.\nrow 4, field vae_years: at least 3 years of "
+            "experience full-time equivalent (art. 11(1)", report.text())
+        # The person is found again by the national number
+        again = ApplicationImporter(world['ltc']).import_rows(
+            read_rows(data, 'myguichet.csv'))
+        self.assertEqual(again.applications, [])
+        self.assertEqual(again.refusals[0][:2], (2, 'national_id'))

@@ -25,6 +25,7 @@ def create_programme(code, modules):
     Party = pool.get('party.party')
     Lycee = pool.get('bts.lycee')
     Programme = pool.get('bts.programme')
+    code = f'{code}{Lycee.search_count([])}'
     party, = Party.create([{'name': f"Lycée {code}"}])
     lycee, = Lycee.create([{'code': code, 'party': party.id}])
     programme, = Programme.create([{

@@ -309,6 +309,11 @@ class Grade(ClientGuardMixin, ModelSQL, ModelView):
             values['absent'] = False
         elif values.get('absent'):
             values['value'] = None
+        value = values.get('value')
+        if (isinstance(value, Decimal) and value.is_finite()
+                and value == value.quantize(GRADE_UNIT)):
+            # Stored with its two decimals, as every backend shows it
+            values['value'] = value.quantize(GRADE_UNIT)
         return values
 
     @classmethod

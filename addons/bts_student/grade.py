@@ -573,11 +573,7 @@ class ModuleResult(ClientGuardMixin, ModelSQL, ModelView):
     @classmethod
     def _exemptions(cls, students):
         "The (student, module) pairs exempted (VAE, re-admission)"
-        try:
-            Exemption = Pool().get('bts.student.exemption')
-        except KeyError:
-            # exemption.py (admission) not merged yet
-            return set()
+        Exemption = Pool().get('bts.student.exemption')
         return {(e.student.id, e.module.id) for e in Exemption.search([
                     ('student', 'in', [s.id for s in students]),
                     ])}

@@ -67,6 +67,7 @@ def create_students(programme, names, intake, years=1,
                 'student': s.id,
                 'academic_year': create_year(intake + i).id,
                 'time_status': time_status,
+                'ects': Decimal(60 if time_status == 'full_time' else 30),
                 } for s in students for i in range(years)])
     # Paid: the admission's workflow is not what is tested here
     Enrolment.write(enrolments, {'state': 'effective'})

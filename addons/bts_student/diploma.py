@@ -95,9 +95,10 @@ class Student(metaclass=PoolMeta):
     diplomas = fields.One2Many(
         'bts.student.diploma', 'student', "Diplomas", readonly=True)
 
-    def plan_results(self, date):
+    def plan_results(self):
         """Return per module of the plan its result and whether it is
-        exempted: (module, module result or None, exempted)"""
+        exempted (VAE, art. 11(2); re-admission, art. 13(5)): (module,
+        module result or None, exempted)"""
         pool = Pool()
         ModuleResult = pool.get('bts.student.module_result')
         Exemption = pool.get('bts.student.exemption')
@@ -107,27 +108,23 @@ class Student(metaclass=PoolMeta):
         exempted = {e.module for e in Exemption.search([
                     ('student', '=', self.id),
                     ])}
-        return [(m, results.get(m), m in exempted or bool(
-                    results.get(m) and results[m].exempted))
+        exempted |= {m for m, r in results.items() if r.exempted}
+        return [(m, results.get(m), m in exempted)
             for m in self.programme.modules]
 
-    @staticmethod
-    def result_valid(result, date):
-        "A validated module keeps its ECTS until valid_until (art. 13(2))"
-        return bool(result and result.validated
-            and (not result.valid_until or result.valid_until >= date))
-
     def transcript(self, date=None):
-        """The lines of the transcript: per module of the plan its ECTS,
-        grade and whether validated or exempted"""
+        """The lines of the transcript on date: per module of the plan its
+        ECTS, grade and whether it gives its ECTS (art. 13(2)) or is
+        exempted"""
         date = date or Pool().get('ir.date').today()
         return [{
                 'module': module,
                 'ects': module.ects,
                 'grade': result.grade if result and not exempted else None,
-                'validated': exempted or self.result_valid(result, date),
+                'validated': exempted or bool(
+                    result and result.valid_on(date)),
                 'exempted': exempted,
-                } for module, result, exempted in self.plan_results(date)]
+                } for module, result, exempted in self.plan_results()]
 
 
 class Diploma(ClientGuardMixin, Workflow, ModelSQL, ModelView):

@@ -66,12 +66,13 @@ def set_results(student, grades, exempted=(), validated=VALIDATED):
     result"""
     pool = Pool()
     ModuleResult = pool.get('bts.student.module_result')
-    Exemption = pool.get('bts.student.exemption')
     modules = {m.code: m for m in student.programme.modules}
-    Exemption.create([{
-                'student': student.id, 'module': modules[code].id,
-                'reason': 'vae', 'date': dt.date(2024, 9, 1)}
-            for code in exempted])
+    if exempted:
+        Exemption = pool.get('bts.student.exemption')
+        Exemption.create([{
+                    'student': student.id, 'module': modules[code].id,
+                    'reason': 'vae', 'date': dt.date(2024, 9, 1)}
+                for code in exempted])
     ModuleResult.create([{
                 'student': student.id, 'module': modules[code].id,
                 'grade': Decimal(grade), 'lowest': Decimal(grade),

@@ -1,16 +1,15 @@
 # This file is part of the BTS modules. The COPYRIGHT file at the top level
 # of this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pyson import Eval
 
-TIME_STATUSES = [
-    ('full_time', "Full-time"),
-    ('part_time', "Part-time"),
-    ]
+from .exceptions import StudentError
 
 
-class Student(ClientGuardMixin, ModelSQL, ModelView):
+class Student(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Student
 
     An étudiant of one BTS programme at one lycée (law of 21 July 2023,
@@ -31,8 +30,18 @@ class Student(ClientGuardMixin, ModelSQL, ModelView):
         help="The academic year of the first enrolment.")
     tutor = fields.Many2One(
         'party.party', "Tutor", ondelete='RESTRICT',
+        states={'readonly': Eval('tutor_set', False)},
         help="Designated by the director for the whole programme "
         "(art. 8 of the law of 21 July 2023).")
+    tutor_set = fields.Function(
+        fields.Boolean("Tutor Designated"), 'get_tutor_set')
+    application = fields.Many2One(
+        'bts.student.application', "Application", readonly=True,
+        ondelete='RESTRICT')
+    graduation_date = fields.Date(
+        "Award Date", readonly=True,
+        help="The date the BTS was awarded, set by the exam jury's "
+        "deliberation.")
     enrolments = fields.One2Many(
         'bts.student.enrolment', 'student', "Enrolments")
     state = fields.Selection([
@@ -46,6 +55,30 @@ class Student(ClientGuardMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls._transitions |= {
+            ('enrolled', 'suspended'), ('suspended', 'enrolled'),
+            ('enrolled', 'excluded'), ('suspended', 'excluded'),
+            ('excluded', 'enrolled'), ('enrolled', 'graduated'),
+            ('enrolled', 'withdrawn'), ('suspended', 'withdrawn'),
+            }
+        cls._buttons.update({
+                'suspend': {
+                    'invisible': Eval('state') != 'enrolled',
+                    'icon': 'tryton-pause',
+                    'depends': ['state'],
+                    },
+                'resume': {
+                    'invisible': Eval('state') != 'suspended',
+                    'icon': 'tryton-play',
+                    'depends': ['state'],
+                    },
+                'withdraw': {
+                    'invisible': ~Eval('state').in_(
+                        ['enrolled', 'suspended']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                })
         t = cls.__table__()
         cls._sql_constraints += [
             ('party_programme_unique', Unique(t, t.party, t.programme),
@@ -67,50 +100,66 @@ class Student(ClientGuardMixin, ModelSQL, ModelView):
     def search_rec_name(cls, name, clause):
         return [('party.rec_name',) + tuple(clause[1:])]
 
-
-class Enrolment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
-    """Enrolment
-
-    An inscription of a student for one academic year, full-time or
-    part-time (art. 1 of the law of 21 July 2023)."""
-    __name__ = 'bts.student.enrolment'
-    __string__ = "Enrolment"
-
-    student = fields.Many2One(
-        'bts.student', "Student", required=True, ondelete='CASCADE',
-        states={'readonly': Eval('state') != 'draft'})
-    academic_year = fields.Many2One(
-        'bts.academic_year', "Academic Year", required=True,
-        ondelete='RESTRICT', states={'readonly': Eval('state') != 'draft'})
-    time_status = fields.Selection(
-        TIME_STATUSES, "Time Status", required=True,
-        states={'readonly': Eval('state') != 'draft'})
-    state = fields.Selection([
-            ('draft', "Draft"),
-            ('effective', "Effective"),
-            ('cancelled', "Cancelled"),
-            ], "State", readonly=True, required=True, sort=False)
+    def get_tutor_set(self, name):
+        return bool(self.id is not None and self.id >= 0
+            and self.__class__(self.id).tutor)
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints += [
-            ('student_year_unique', Unique(t, t.student, t.academic_year),
-                'bts_student.msg_enrolment_unique'),
-            ]
-        cls._sql_indexes.add(
-            Index(t, (t.academic_year, Index.Range()),
-                (t.state, Index.Equality())))
-        cls._order.insert(0, ('academic_year', 'DESC'))
+    def check_modification(cls, mode, records, values=None, external=False):
+        # Before the client guard: the refusal cites the article
+        if mode == 'write' and 'tutor' in values:
+            cls.check_tutor_unchanged(records, values['tutor'])
+        super().check_modification(
+            mode, records, values=values, external=external)
 
     @classmethod
-    def default_state(cls):
-        return 'draft'
+    def check_tutor_unchanged(cls, students, tutor):
+        "Art. 8: the same tutor throughout the programme"
+        for student in students:
+            if student.tutor and student.tutor.id != tutor:
+                raise AccessError(gettext(
+                        'bts_student.msg_tutor_unchanged',
+                        student=student.rec_name,
+                        tutor=student.tutor.rec_name))
 
     @classmethod
-    def default_time_status(cls):
-        return 'full_time'
+    @ModelView.button
+    @Workflow.transition('suspended')
+    def suspend(cls, students):
+        "Suspended by the director (art. 13(4))"
 
-    def get_rec_name(self, name):
-        return f'{self.student.rec_name} - {self.academic_year.rec_name}'
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('enrolled')
+    def resume(cls, students):
+        pass
+
+    @classmethod
+    @Workflow.transition('enrolled')
+    def readmit(cls, students):
+        "Re-admitted after an exclusion (art. 13(5))"
+
+    @classmethod
+    @Workflow.transition('excluded')
+    def exclude(cls, students):
+        "Excluded: a conditional admission annulled (art. 12(4)), grades"
+
+    @classmethod
+    @Workflow.transition('graduated')
+    def graduate(cls, students):
+        "Awarded the BTS by the exam jury (art. 26)"
+        cls.check_graduation_date(students)
+
+    @classmethod
+    def check_graduation_date(cls, students):
+        for student in students:
+            if not student.graduation_date:
+                raise StudentError(gettext(
+                        'bts_student.msg_graduation_date',
+                        student=student.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('withdrawn')
+    def withdraw(cls, students):
+        pass

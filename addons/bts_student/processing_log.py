@@ -1,0 +1,37 @@
+# This file is part of the BTS modules. The COPYRIGHT file at the top level
+# of this repository contains the full copyright notices and license terms.
+"""The processing log (art. 32 of the law of 21 July 2023) of the students'
+personal data: applications, students, enrolments and their fees,
+exemptions; see bts_programme/processing_log.py"""
+from trytond.modules.bts_programme.processing_log import ProcessingLogMixin
+from trytond.pool import PoolMeta
+
+
+class Application(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.application'
+
+
+class AccessTest(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.application.access_test'
+    _processing_log_read = frozenset({'grade'})
+
+
+class Evaluation(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.application.evaluation'
+    _processing_log_read = frozenset({'score'})
+
+
+class Student(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student'
+
+
+class Enrolment(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.enrolment'
+
+
+class Fee(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.enrolment.fee'
+
+
+class Exemption(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.exemption'

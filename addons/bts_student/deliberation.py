@@ -118,7 +118,7 @@ class Proposal(metaclass=PoolMeta):
 
     def _accept_exclude(self, date):
         Student = Pool().get('bts.student')
-        Student.write([self.student], {'state': 'excluded'})
+        Student.exclude([self.student])
 
     def _accept_graduate(self, date):
         Diploma = Pool().get('bts.student.diploma')

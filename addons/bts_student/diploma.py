@@ -89,9 +89,6 @@ def truncate(average):
 
 class Student(metaclass=PoolMeta):
     __name__ = 'bts.student'
-    graduation_date = fields.Date(
-        "Graduation Date", readonly=True,
-        help="The day the BTS was awarded (art. 26(1)).")
     diplomas = fields.One2Many(
         'bts.student.diploma', 'student', "Diplomas", readonly=True)
 
@@ -271,7 +268,7 @@ class Diploma(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         """Award the BTS: the student graduates on the issue date"""
         Student = Pool().get('bts.student')
         for diploma in diplomas:
-            if diploma.student.state not in {'enrolled', 'graduated'}:
+            if diploma.student.state != 'enrolled':
                 raise DiplomaError(gettext(
                         'bts_student.msg_diploma_student_state',
                         student=diploma.student.rec_name,
@@ -280,11 +277,12 @@ class Diploma(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 diploma.compute()
             diploma.set_mention()
         cls.save(diplomas)
+        students = []
         for diploma in diplomas:
-            Student.write([diploma.student], {
-                    'state': 'graduated',
-                    'graduation_date': diploma.issue_date,
-                    })
+            diploma.student.graduation_date = diploma.issue_date
+            students.append(diploma.student)
+        Student.save(students)
+        Student.graduate(students)
 
 
 class GraduateList(ClientGuardMixin, Workflow, ModelSQL, ModelView):

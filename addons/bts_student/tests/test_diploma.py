@@ -291,10 +291,10 @@ class DiplomaTestCase(unittest.TestCase):
             for start in [2024, 2025]:
                 Enrolment.create([{'student': student.id,
                             'academic_year': year(start).id,
-                            'state': 'effective'}])
+                            'ects': 60, 'state': 'effective'}])
         set_results(students[0], uniform(programme, '12'))
         self.award(students[0])
-        Student.write([students[3]], {'state': 'withdrawn'})
+        Student.withdraw([students[3]])
         rows = {r.academic_year.start_date.year: r
             for r in Figures.search([('programme', '=', programme.id)])}
         self.assertEqual(

@@ -309,6 +309,11 @@ class Grade(ClientGuardMixin, ModelSQL, ModelView):
             values['absent'] = False
         elif values.get('absent'):
             values['value'] = None
+        value = values.get('value')
+        if (isinstance(value, Decimal) and value.is_finite()
+                and value == value.quantize(GRADE_UNIT)):
+            # Stored with its two decimals, as every backend shows it
+            values['value'] = value.quantize(GRADE_UNIT)
         return values
 
     @classmethod
@@ -568,11 +573,7 @@ class ModuleResult(ClientGuardMixin, ModelSQL, ModelView):
     @classmethod
     def _exemptions(cls, students):
         "The (student, module) pairs exempted (VAE, re-admission)"
-        try:
-            Exemption = Pool().get('bts.student.exemption')
-        except KeyError:
-            # exemption.py (admission) not merged yet
-            return set()
+        Exemption = Pool().get('bts.student.exemption')
         return {(e.student.id, e.module.id) for e in Exemption.search([
                     ('student', 'in', [s.id for s in students]),
                     ])}

@@ -208,6 +208,8 @@ class Proposal(ClientGuardMixin, ModelSQL, ModelView):
             ('accepted', "Accepted"),
             ('rejected', "Rejected"),
             ], "State", required=True, readonly=True, sort=False)
+    # A proposal not yet decided is replaced when proposed again
+    _guard_deletable = {'proposed'}
     # The checks in order: the first that proposes wins
     _checks = ['graduate', 'duration', 'grades', 'first_year']
 

@@ -25,6 +25,7 @@ def create_programme(code, modules):
     Party = pool.get('party.party')
     Lycee = pool.get('bts.lycee')
     Programme = pool.get('bts.programme')
+    code = f'{code}{Lycee.search_count([])}'
     party, = Party.create([{'name': f"Lycée {code}"}])
     lycee, = Lycee.create([{'code': code, 'party': party.id}])
     programme, = Programme.create([{
@@ -109,3 +110,15 @@ def grade_values(value):
     if value == 'FRAUD':
         return {'fraud': True}
     return {'value': Decimal(str(value))}
+
+
+def make_effective(enrolment_ids):
+    """Set enrolments effective (enrolled and paid) on the server, for the
+    scenarios: the admission's payment workflow is not what they test"""
+    from trytond.tests.test_tryton import DB_NAME
+    from trytond.transaction import Transaction
+    with Transaction().start(DB_NAME, 0) as transaction:
+        Enrolment = Pool().get('bts.student.enrolment')
+        Enrolment.write(Enrolment.browse(enrolment_ids),
+            {'state': 'effective'})
+        transaction.commit()

@@ -109,7 +109,6 @@ class AbsenceRate(ReadOnlyViewMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('student')
         cls._order = [('semester', 'DESC'), ('student', 'ASC')]
 
     @classmethod

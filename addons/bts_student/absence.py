@@ -53,7 +53,6 @@ class Absence(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('student')
         t = cls.__table__()
         cls._sql_indexes.add(
             Index(t, (t.student, Index.Range()), (t.semester, Index.Range())))

@@ -102,7 +102,6 @@ class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('student')
         cls._order.insert(0, ('request_date', 'DESC'))
         cls._guard_deletable = {'requested'}
         cls._transitions |= {

@@ -188,7 +188,6 @@ class DisciplinaryCase(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('student')
         t = cls.__table__()
         cls._sql_indexes.add(
             Index(t, (t.state, Index.Equality(cardinality='low'))))
@@ -436,7 +435,6 @@ class Claim(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('student')
         cls._order.insert(0, ('filing_date', 'DESC'))
         cls._guard_deletable = {'filed'}
         cls._transitions |= {('filed', 'granted'), ('filed', 'rejected')}

@@ -80,7 +80,6 @@ class Internship(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('student')
         t = cls.__table__()
         cls._sql_indexes.add(
             Index(t, (t.host, Index.Range()), (t.kind, Index.Equality())))

@@ -113,17 +113,18 @@ class AbsenceTestCase(unittest.TestCase):
         "The students at risk: at least 15 % in the semester of the date"
         _, _, students = self._cohort([44, 45, 60])
         Student = Pool().get('bts.student')
+        ids = [s.id for s in students]
         with Transaction().set_context(date=WINTER):
             near = Student.search([('absence_near', '=', True),
                     ('id', 'in', [s.id for s in students])])
             self.assertEqual(sorted(s.party.name for s in near),
                 ["Student 1 (45)", "Student 2 (60)"])
             self.assertEqual(
-                [s.absence_near for s in Student.browse(students)],
+                [s.absence_near for s in Student.browse(ids)],
                 [False, True, True])
         with Transaction().set_context(date=dt.date(2026, 3, 1)):
             self.assertFalse(any(s.absence_near
-                    for s in Student.browse(students)))
+                    for s in Student.browse(ids)))
 
     @with_transaction()
     def test_other_lycee_refused(self):

@@ -135,12 +135,14 @@ class DisciplineTestCase(unittest.TestCase):
         self.assertEqual(claim.decision_deadline, dt.date(2026, 2, 28))
         with today(dt.date(2026, 2, 28)):
             self.assertFalse(Claim(claim.id).deemed_rejected)
-            self.assertEqual(
-                Claim.search([('deemed_rejected', '=', True)]), [])
+            self.assertEqual(Claim.search([
+                        ('deemed_rejected', '=', True),
+                        ('id', '=', claim.id)]), [])
         with today(dt.date(2026, 3, 1)):
             self.assertTrue(Claim(claim.id).deemed_rejected)
-            self.assertEqual(
-                Claim.search([('deemed_rejected', '=', True)]), [claim])
+            self.assertEqual(Claim.search([
+                        ('deemed_rejected', '=', True),
+                        ('id', '=', claim.id)]), [claim])
         claim.decision_date = dt.date(2026, 3, 1)
         claim.save()
         with self.assertRaisesRegex(ValidationError, 'deemed rejected'):
@@ -171,7 +173,7 @@ class DisciplineTestCase(unittest.TestCase):
         Accommodation.refer(records)
         with today(dt.date(2025, 11, 30)):
             self.assertEqual(
-                [r.late for r in Accommodation.browse(records)],
+                [Accommodation(r.id).late for r in records],
                 [False, True])
         with today(dt.date(2025, 12, 1)):
             self.assertTrue(Accommodation(in_time.id).late)

@@ -20,7 +20,7 @@ from trytond.modules.bts_programme.programme import (
     ACCREDITED_STATES,
 )
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval
+from trytond.pyson import Eval
 from trytond.transaction import without_check_access
 
 # Art. 37: the announcement at least three months before the admissibility
@@ -709,8 +709,8 @@ class Procedure(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def accredit_with_conditions(cls, procedures):
         "Art. 40: conditions curable within one year, re-accreditation only"
         for procedure in procedures:
-            procedure._require('conditions', 'conditions_deadline')
-            procedure._write_decision()
+            procedure._require('decision_date', 'conditions',
+                'conditions_deadline')
             latest = add_months(procedure.decision_date, CONDITIONS_MONTHS)
             if not (procedure.decision_date < procedure.conditions_deadline
                     <= latest):
@@ -718,6 +718,7 @@ class Procedure(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         'bts_oversight.msg_conditions_deadline',
                         procedure=procedure.rec_name,
                         date=procedure.conditions_deadline, latest=latest))
+            procedure._write_decision()
         cls._transition_programmes(
             procedures, 'accredit_with_conditions', 'conditional')
 
@@ -779,7 +780,8 @@ class Forecast(ClientGuardMixin, ModelSQL, ModelView):
         fields.Numeric("Deviation (%)", digits=(16, 2)), 'get_deviation')
     justification = fields.Text(
         "Justification",
-        states={'required': Bool(Eval('justification_needed'))})
+        help="Required to file the request when the deviation is 10 % or "
+        "more (Annex A, 2° c)).")
     justification_needed = fields.Function(
         fields.Boolean("Justification Needed"), 'get_deviation')
 
@@ -845,7 +847,7 @@ class Programme(metaclass=PoolMeta):
     @classmethod
     def copy(cls, programmes, default=None):
         default = default.copy() if default is not None else {}
-        default.setdefault('accreditation_procedures', None)
+        default.setdefault('accreditation_procedures', [])
         return super().copy(programmes, default=default)
 
     def admits_students(self, date):

@@ -485,7 +485,7 @@ class Procedure(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                     else 'bts_oversight.msg_article_41_1')
                 raise ProcedureError(gettext(
                         'bts_oversight.msg_renewal_too_early',
-                        procedure=procedure.rec_name,
+                        programme=programme.rec_name, year=procedure.year,
                         valid_until=programme.valid_until,
                         article=article))
 

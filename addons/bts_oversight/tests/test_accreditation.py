@@ -226,7 +226,9 @@ class AccreditationTestCase(unittest.TestCase):
         Procedure.write([record], {'report_extended_until': D(2027, 5, 1)})
         self.assertEqual(record.report_deadline, D(2027, 5, 1))
         record.report_date = D(2027, 5, 1)
-        self.assertFalse(record.late_step_names(D(2027, 5, 1)))
+        self.assertNotIn('Report Date', record.late_step_names(D(2027, 5, 1)))
+        record.report_date = D(2027, 5, 2)
+        self.assertIn('Report Date', record.late_step_names(D(2027, 5, 2)))
         with self.assertRaisesRegex(UserError, r'art\. 39\(2\)'):
             Procedure.write(
                 [record], {'report_extended_until': D(2027, 5, 2)})
@@ -454,8 +456,10 @@ class AccreditationTestCase(unittest.TestCase):
         Programme.write([programme], {'legal_basis': 'law_2009'})
         self.assertTrue(programme.admits_students(D(2027, 9, 14)))
         self.assertFalse(programme.admits_students(D(2027, 9, 15)))
+        early = Procedure(programme=programme, kind='renewal', year=2026,
+            state='draft')
         with self.assertRaisesRegex(UserError, r'art\. 73'):
-            procedure(programme, 2026, 'renewal')
+            Procedure.check_renewal_year([early], {'year'})
         record = procedure(programme, 2027, 'renewal')
         walk(record, 'decided')
         Procedure.accredit([record])

@@ -166,7 +166,9 @@ class Change(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('applied')
     def apply(cls, changes):
         "Apply the approved lines on or after the effective date"
-        Line = Pool().get('bts.programme.change.line')
+        pool = Pool()
+        Line = pool.get('bts.programme.change.line')
+        Programme = pool.get('bts.programme')
         today = cls._today()
         for change in changes:
             if today < change.effective_date:
@@ -176,6 +178,8 @@ class Change(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         date=change.effective_date))
             with Transaction().set_context({APPLYING: change.id}):
                 Line.apply(change.lines)
+            # The plan keeps the law once every line is applied
+            Programme.check_study_plan([change.programme])
             change.applied_date = today
         cls.save(changes)
 
@@ -293,6 +297,12 @@ class Module(PlanChangeMixin, metaclass=PoolMeta):
         if values.get('programme'):
             programmes.add(Programme(values['programme']))
         return programmes
+
+    @classmethod
+    def _check_accredited_plans(cls, modules):
+        "An applying change checks the plan once all its lines are applied"
+        if not Transaction().context.get(APPLYING):
+            super()._check_accredited_plans(modules)
 
 
 class Course(PlanChangeMixin, metaclass=PoolMeta):

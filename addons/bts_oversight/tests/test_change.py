@@ -64,6 +64,7 @@ class ChangeTestCase(unittest.TestCase):
             Course.write([course], {'planned_lessons': 400})
 
         module = course.module
+        second, = Course.search([('code', '=', 'C2')])
         with as_user(director):
             change, = Change.create([{
                         'programme': programme.id,
@@ -74,6 +75,11 @@ class ChangeTestCase(unittest.TestCase):
                                         'course': course.id,
                                         'planned_lessons': 520,
                                         }, {
+                                        # The total stays 120 ECTS (art. 4)
+                                        'action': 'modify',
+                                        'course': second.id,
+                                        'ects': Decimal(6),
+                                        }, {
                                         'action': 'add', 'module': module.id,
                                         'code': 'C7', 'name': "Git",
                                         'ects': Decimal(1),
@@ -83,7 +89,7 @@ class ChangeTestCase(unittest.TestCase):
             self.assertEqual(change.notice_deadline, D(2026, 6, 15))
             # Two months and thirty days before: too late
             with today(D(2026, 6, 16)), self.assertRaisesRegex(
-                    UserError, 'by 2026-06-15'):
+                    UserError, 'by 15/06/2026'):
                 Change.submit([change])
             with today(D(2026, 6, 15)):
                 Change.submit([change])
@@ -98,7 +104,7 @@ class ChangeTestCase(unittest.TestCase):
                 Change.approve([change])
             with today(D(2026, 9, 14)):
                 Change.approve([change])
-                with self.assertRaisesRegex(UserError, 'from 2026-09-15'):
+                with self.assertRaisesRegex(UserError, 'from 15/09/2026'):
                     Change.apply([change])
             self.assertEqual(course.planned_lessons, 500)
             with today(D(2026, 9, 15)):
@@ -108,6 +114,8 @@ class ChangeTestCase(unittest.TestCase):
         self.assertEqual(Course(course.id).planned_lessons, 520)
         added, = Course.search([('code', '=', 'C7')])
         self.assertEqual(added.module, module)
+        self.assertEqual(second.ects, 6)
+        self.assertEqual(programme.total_ects, 120)
         # Applied, the change no longer opens the plan
         with self.assertRaisesRegex(UserError, 'art. 43'):
             Course.write([course], {'planned_lessons': 530})

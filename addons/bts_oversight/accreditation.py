@@ -82,6 +82,8 @@ class Procedure(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'bts.accreditation.procedure'
     __string__ = "Accreditation Procedure"
     _draft = {'readonly': Eval('state') != 'draft'}
+    _request = {'readonly': ~Eval('state').in_(['draft', 'announced'])}
+    _dossier = {'readonly': Eval('state') != 'admissible'}
     programme = fields.Many2One(
         'bts.programme', "Programme", required=True, ondelete='RESTRICT',
         states=_draft)
@@ -119,48 +121,48 @@ class Procedure(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         fields.Date("Admissibility Request Deadline"), 'get_deadline')
     request_date = fields.Date(
         "Admissibility Request Date",
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])})
+        states=_request)
     # Annex A
     offer_study = fields.Boolean(
         "Study of the Existing Offer",
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])},
+        states=_request,
         help="In Luxembourg and the Greater Region (Annex A).")
     market_study = fields.Boolean(
         "Market Study",
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])},
+        states=_request,
         help="With the companies' interest in hosting interns (Annex A).")
     internship_places = fields.Integer(
         "Internship Places",
         domain=['OR', ('internship_places', '=', None),
             ('internship_places', '>=', 0)],
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])},
+        states=_request,
         help="The potential internship places, at least the largest "
         "forecast of students (Annex A).")
     external_share_planned = fields.Boolean(
         "External Share Kept",
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])},
+        states=_request,
         help="The lessons of external providers keep the share of "
         "art. 9(2) (Annex A, 2° a)).")
     premises_attested = fields.Boolean(
         "Premises Attested",
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])},
+        states=_request,
         help="By the services of the ministry of Education (Annex A).")
     joint_arrangements = fields.Boolean(
         "Joint Arrangements",
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])},
+        states=_request,
         help="The split of responsibilities and costs of a joint "
         "programme (Annex A).")
     graduates_follow_up = fields.Boolean(
         "Graduates Followed Up",
         states={
-            'readonly': ~Eval('state').in_(['draft', 'announced']),
+            **_request,
             'invisible': Eval('kind') != 'renewal',
             },
         help="The graduates' numbers, employment and further studies "
         "(Annex A, re-accreditation).")
     forecasts = fields.One2Many(
         'bts.accreditation.forecast', 'procedure', "Student Forecast",
-        states={'readonly': ~Eval('state').in_(['draft', 'announced'])},
+        states=_request,
         help="The students forecast for each academic year of the "
         "accreditation; for a re-accreditation also the previous forecast "
         "against the actual students (Annex A).")
@@ -206,60 +208,58 @@ class Procedure(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     dossier_deadline = fields.Function(
         fields.Date("Dossier Deadline"), 'get_deadline')
     dossier_date = fields.Date(
-        "Dossier Date", states={'readonly': Eval('state') != 'admissible'})
+        "Dossier Date", states=_dossier)
     # Annex B
     title_ii_conformity = fields.Boolean(
-        "Title II Kept", states={'readonly': Eval('state') != 'admissible'},
+        "Title II Kept", states=_dossier,
         help="The programme keeps title II of the law (Annex B).")
     ects_structure = fields.Boolean(
         "ECTS Modules and Courses",
-        states={'readonly': Eval('state') != 'admissible'},
+        states=_dossier,
         help="Modules and courses of 1 to 20 ECTS (Annex B).")
     clq_descriptors = fields.Boolean(
-        "Level 5 Descriptors", states={
-            'readonly': Eval('state') != 'admissible'},
+        "Level 5 Descriptors", states=_dossier,
         help="The learning outcomes of level 5 of the qualifications "
         "framework (Annex B).")
     information_published = fields.Boolean(
         "Information Published",
-        states={'readonly': Eval('state') != 'admissible'},
+        states=_dossier,
         help="Including the registration fees and the total cost "
         "(Annex B).")
     vae_procedure = fields.Boolean(
-        "VAE Procedure", states={'readonly': Eval('state') != 'admissible'},
+        "VAE Procedure", states=_dossier,
         help="The validation of prior experience per art. 11 (Annex B).")
     diploma_supplement = fields.Boolean(
         "Diploma and Supplement",
-        states={'readonly': Eval('state') != 'admissible'},
+        states=_dossier,
         help="Per art. 26(2) and (3) (Annex B).")
     sufficient_resources = fields.Boolean(
         "Sufficient Resources",
-        states={'readonly': Eval('state') != 'admissible'})
+        states=_dossier)
     external_share_limit = fields.Boolean(
         "External Share within the Limit",
-        states={'readonly': Eval('state') != 'admissible'},
+        states=_dossier,
         help="The lessons of external providers do not exceed the share of "
         "art. 9(2) (Annex B, 3° d)).")
     teacher_training = fields.Boolean(
         "Continuing Training of Teachers",
-        states={'readonly': Eval('state') != 'admissible'})
+        states=_dossier)
     trainer_programme = fields.Boolean(
         "Training of In-company Trainers",
-        states={'readonly': Eval('state') != 'admissible'},
+        states=_dossier,
         help="For a programme in alternance (Annex B, 3° f)).")
     tutoring = fields.Boolean(
-        "Tutoring Programme", states={
-            'readonly': Eval('state') != 'admissible'},
+        "Tutoring Programme", states=_dossier,
         help="Annex B, 3° g).")
     quality_assurance = fields.Boolean(
         "Internal Quality Assurance",
-        states={'readonly': Eval('state') != 'admissible'},
+        states=_dossier,
         help="Compliant with the ESG, with teachers and students "
         "represented (Annex B).")
     recommendations_followed = fields.Boolean(
         "Previous Recommendations Followed",
         states={
-            'readonly': Eval('state') != 'admissible',
+            **_dossier,
             'invisible': Eval('kind') != 'renewal',
             },
         help="Annex B, re-accreditation.")
@@ -310,7 +310,7 @@ class Procedure(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             })
     valid_from = fields.Function(fields.Date("Valid From"), 'get_deadline')
     valid_until = fields.Function(fields.Date("Valid Until"), 'get_deadline')
-    del _draft
+    del _draft, _request, _dossier
 
     @classmethod
     def __setup__(cls):

@@ -8,15 +8,9 @@ its teach-out (art. 41(2)), both of programmes accredited under the law of
 import datetime as dt
 
 from proteus import Model
+from trytond.modules.bts_oversight.accreditation import ANNEX_A, ANNEX_B
 
 D = dt.date
-ANNEX_A = ['offer_study', 'market_study', 'external_share_planned',
-    'premises_attested', 'joint_arrangements', 'graduates_follow_up']
-ANNEX_B = ['title_ii_conformity', 'ects_structure', 'clq_descriptors',
-    'information_published', 'vae_procedure', 'diploma_supplement',
-    'sufficient_resources', 'external_share_limit', 'teacher_training',
-    'trainer_programme', 'tutoring', 'quality_assurance',
-    'recommendations_followed']
 # code, name, lycée, kind, N, the state the procedure reaches; the
 # re-accredited programmes were accredited in 2021 under the law of 2009
 PROCEDURES = [

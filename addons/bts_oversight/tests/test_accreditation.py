@@ -151,8 +151,8 @@ def walk(record, until, decision=None):
     return record
 
 
-class AccreditationTestCase(unittest.TestCase):
-    "The accreditation procedure and what follows from its decision"
+class OversightTestCase(unittest.TestCase):
+    "A fresh database with bts_oversight activated"
 
     @classmethod
     def setUpClass(cls):
@@ -162,6 +162,10 @@ class AccreditationTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         drop_db()
+
+
+class AccreditationTestCase(OversightTestCase):
+    "The accreditation procedure and what follows from its decision"
 
     @with_transaction()
     def test_deadlines(self):

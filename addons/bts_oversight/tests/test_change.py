@@ -5,7 +5,6 @@ RULES.md §H.11): a change to apply on 15 September 2026 is requested by
 15 June 2026 and approved before 15 September 2026; the study plan changes
 only through it, on its effective date."""
 import datetime as dt
-import unittest
 from contextlib import contextmanager
 from decimal import Decimal
 from unittest.mock import patch
@@ -16,13 +15,14 @@ from trytond.modules.bts_programme.tests.tools import (
     create_one_course_programme,
 )
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module,
-    drop_db,
-    with_transaction,
-)
+from trytond.tests.test_tryton import with_transaction
 
-from .test_accreditation import as_user, create_user, setup_lycee
+from .test_accreditation import (
+    OversightTestCase,
+    as_user,
+    create_user,
+    setup_lycee,
+)
 
 D = dt.date
 
@@ -34,17 +34,8 @@ def today(date):
         yield
 
 
-class ChangeTestCase(unittest.TestCase):
+class ChangeTestCase(OversightTestCase):
     "A change refused, then approved and applied"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module(['bts_oversight'])
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     @with_transaction()
     def test_change(self):

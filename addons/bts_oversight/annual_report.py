@@ -36,6 +36,11 @@ TEACHING_FIGURES = ['teachers', 'external_providers', 'planned_lessons',
     'external_share']
 
 
+def selection_labels(Model, name):
+    "The labels of the values of the selection field name of Model"
+    return dict(Model.fields_get([name])[name]['selection'])
+
+
 def percent(part, whole):
     "part of whole in per cent with one decimal, none of nothing"
     if whole:
@@ -242,17 +247,21 @@ class AnnualReport(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         """Each member of the teaching body: person, role, CLQ levels of
         the qualifications linked to the contract lines, rate categories,
         lessons under contract and delivered"""
+        pool = Pool()
+        roles = selection_labels(pool.get('bts.teaching_body'), 'role')
+        levels = selection_labels(pool.get('bts.qualification'), 'clq_level')
+        kinds = selection_labels(pool.get('bts.contract.line'), 'rate_kind')
         delivered = self.delivered_lessons()
         rows = []
         for row in self.teaching_body():
             lines = row.contract.lines if row.contract else []
-            levels = sorted({l.qualification.clq_level_string
+            line_levels = sorted({levels[l.qualification.clq_level]
                     for l in lines
                     if l.qualification and l.qualification.clq_level})
-            kinds = sorted({l.rate_kind_string for l in lines
+            line_kinds = sorted({kinds[l.rate_kind] for l in lines
                     if l.rate_kind})
-            rows.append([row.party.rec_name, row.role_string,
-                    ', '.join(levels), ', '.join(kinds),
+            rows.append([row.party.rec_name, roles[row.role],
+                    ', '.join(line_levels), ', '.join(line_kinds),
                     sum(l.quantity for l in lines) if lines else None,
                     delivered.get((row.party.id, row.role))])
         return rows

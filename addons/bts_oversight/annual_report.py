@@ -255,14 +255,14 @@ class AnnualReport(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         rows = []
         for row in self.teaching_body():
             lines = row.contract.lines if row.contract else []
-            line_levels = sorted({levels[l.qualification.clq_level]
-                    for l in lines
-                    if l.qualification and l.qualification.clq_level})
-            line_kinds = sorted({kinds[l.rate_kind] for l in lines
-                    if l.rate_kind})
+            line_levels = sorted({levels[line_.qualification.clq_level]
+                    for line_ in lines
+                    if line_.qualification and line_.qualification.clq_level})
+            line_kinds = sorted({kinds[line_.rate_kind] for line_ in lines
+                    if line_.rate_kind})
             rows.append([row.party.rec_name, roles[row.role],
                     ', '.join(line_levels), ', '.join(line_kinds),
-                    sum(l.quantity for l in lines) if lines else None,
+                    sum(line_.quantity for line_ in lines) if lines else None,
                     delivered.get((row.party.id, row.role))])
         return rows
 

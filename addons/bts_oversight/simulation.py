@@ -7,7 +7,6 @@ declarations, priced at the current grid and at a proposed one at an index;
 and the contracts and programmes that a changed 252-lesson cap or 40 %
 share would put over it (law of 21 July 2023, art. 9(2) al. 3-4)."""
 import io
-from collections import defaultdict
 from decimal import Decimal
 
 import xlsxwriter
@@ -300,7 +299,7 @@ class Simulation(ModelSQL, ModelView):
         Line = pool.get('bts.oversight.simulation.line')
         Category = pool.get('bts.oversight.simulation.category')
         Excess = pool.get('bts.oversight.simulation.excess')
-        Line.delete([l for s in simulations for l in s.lines])
+        Line.delete([line_ for s in simulations for line_ in s.lines])
         Category.delete([c for s in simulations for c in s.categories])
         Excess.delete([e for s in simulations for e in s.excesses])
         lines, categories, excesses = [], [], []
@@ -460,9 +459,9 @@ def simulation_xlsx(simulation):
             simulation.difference])
     line_names = ['current_rate', 'proposed_rate', 'current_euro_rate',
         'proposed_euro_rate'] + cost_names
-    lines = [[l.lycee.rec_name if l.lycee else '', l.programme.rec_name,
-            l.kind_string] + [getattr(l, n) for n in line_names]
-        for l in simulation.lines]
+    lines = [[c.lycee.rec_name if c.lycee else '', c.programme.rec_name,
+            c.kind_string] + [getattr(c, n) for n in line_names]
+        for c in simulation.lines]
     excesses = [[e.kind_string, e.contract.rec_name if e.contract else '',
             e.party.rec_name if e.party else '', e.programme.rec_name,
             e.lessons, e.limit] for e in simulation.excesses]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from unittest import mock
 
 from openpyxl import load_workbook
+
 from proteus import Model, Report
 from trytond.exceptions import UserError
 from trytond.modules.bts_indemnity.tests.tools import approve, lessons

@@ -165,7 +165,8 @@ class CommissionTestCase(unittest.TestCase):
             for _, login, groups in APPROVAL_STEPS]
         user, context = config.user, config._context
         try:
-            for (button, _, _), step_user_ in zip(APPROVAL_STEPS, users):
+            for (button, _, _), step_user_ in zip(
+                    APPROVAL_STEPS, users, strict=True):
                 config.user = step_user_.id
                 config._context = User.get_preferences(True, {})
                 Model.get('bts.declaration')(declaration.id).click(button)
@@ -180,14 +181,14 @@ class CommissionTestCase(unittest.TestCase):
         of May"""
         may = self.declare("Member 2", self.sitting(dt.date(2025, 5, 5),
                 ["President", "Member 2"]), 3)
-        self.assertEqual([(l.index, l.euro_rate, l.amount)
-                for l in may.lines], [
+        self.assertEqual([(line_.index, line_.euro_rate, line_.amount)
+                for line_ in may.lines], [
                 (Decimal('968.04'), Decimal('87.51'), Decimal('87.51')),
                 (Decimal('968.04'), Decimal('20.81'), Decimal('62.43'))])
         april = self.declare("Member 3", self.sitting(dt.date(2025, 4, 30),
                 ["President", "Member 3"]), 2)
-        self.assertEqual([(l.index, l.euro_rate, l.amount)
-                for l in april.lines], [
+        self.assertEqual([(line_.index, line_.euro_rate, line_.amount)
+                for line_ in april.lines], [
                 (Decimal('944.43'), Decimal('85.38'), Decimal('85.38')),
                 (Decimal('944.43'), Decimal('20.31'), Decimal('40.62'))])
         complete_party(Model.get('party.party')(

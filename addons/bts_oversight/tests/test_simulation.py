@@ -9,6 +9,7 @@ import unittest
 from decimal import ROUND_DOWN, Decimal
 
 from openpyxl import load_workbook
+
 from proteus import Model, Report
 from trytond.modules.bts_oversight.simulation import euro_rate, lesson_cost
 from trytond.modules.bts_programme.tests.tools import (
@@ -47,7 +48,7 @@ class H10TestCase(unittest.TestCase):
         indexation): 639,404.93; the printed 639,404.92 truncated the last
         row (270,280.1376 printed 270,280.13)"""
         costs = [lesson_cost(lessons, rate, 100)
-            for lessons, rate in zip(REAL, OLD_RATES)]
+            for lessons, rate in zip(REAL, OLD_RATES, strict=True)]
         self.assertEqual(costs, [D('283236.39'), D('54045.20'),
                 D('31843.20'), D('270280.14')])
         self.assertEqual(sum(REAL), D('9805.04'))
@@ -64,7 +65,7 @@ class H10TestCase(unittest.TestCase):
         self.assertEqual(rates, [D('93.56'), D('78.06'), D('59.53'),
                 D('48.68')])
         costs = [lesson_cost(lessons, rate, INDEX_2013)
-            for lessons, rate in zip(NEW_LESSONS, NEW_RATES)]
+            for lessons, rate in zip(NEW_LESSONS, NEW_RATES, strict=True)]
         self.assertEqual(costs, [D('347949.64'), D('41762.10'),
                 D('30181.71'), D('245543.87')])
         self.assertEqual(sum(costs), D('665437.32'))
@@ -106,7 +107,7 @@ class H10TestCase(unittest.TestCase):
         85,846.1112 ni100 = 665,453.30 €, which the per-lesson rounding of
         the law's reading (§K.1) does not give"""
         ni100 = sum(lessons * rate
-            for lessons, rate in zip(NEW_LESSONS, NEW_RATES))
+            for lessons, rate in zip(NEW_LESSONS, NEW_RATES, strict=True))
         self.assertEqual(ni100, D('85846.1112'))
         self.assertEqual(
             (ni100 * INDEX_2013 / 100).quantize(D('0.01')), D('665453.30'))
@@ -165,7 +166,7 @@ class SimulationTestCase(unittest.TestCase):
                     D('1802.00')),
                 'external_r3': (D(60), D('4461.00'), D('4461.00'), D(0)),
                 })
-        line, = [l for l in simulation.lines if l.kind == 'external_r1']
+        line, = [c for c in simulation.lines if c.kind == 'external_r1']
         self.assertEqual((line.programme, line.lycee.code,
                 line.current_euro_rate, line.proposed_euro_rate),
             (self.programme, 'LTC', D('116.84'), D('125.85')))
@@ -179,7 +180,7 @@ class SimulationTestCase(unittest.TestCase):
         simulation.index = D('944.43')
         simulation.save()
         simulation.click('compute')
-        line, = [l for l in simulation.lines if l.kind == 'external_r1']
+        line, = [c for c in simulation.lines if c.kind == 'external_r1']
         self.assertEqual((line.current_euro_rate, line.current_cost),
             (D('113.99'), D('22798.00')))
 

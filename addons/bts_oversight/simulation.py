@@ -138,10 +138,11 @@ class Simulation(ModelSQL, ModelView):
     def default_share_percent():
         return caps.EXTERNAL_SHARE_PERCENT
 
-    @fields.depends('grid_date', 'index')
+    @fields.depends('grid_date')
     def on_change_grid_date(self):
+        "The index in force on the day of the current grid, to change at will"
         WageIndex = Pool().get('bts.wage_index')
-        if self.grid_date and not self.index:
+        if self.grid_date:
             self.index = WageIndex.get_index(self.grid_date)
 
     @classmethod

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 
 from proteus import Model, Report
 from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
+from trytond.model.modelview import AccessButtonError
 from trytond.modules.bts_indemnity.tests.tools import approve, lessons
 from trytond.modules.bts_programme.tests.tools import (
     accredit,
@@ -27,7 +29,7 @@ from trytond.modules.bts_programme.tests.tools import (
 )
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, drop_db
-from trytond.tests.tools import activate_modules
+from trytond.tests.tools import activate_modules, set_user
 from trytond.transaction import Transaction
 
 
@@ -218,3 +220,40 @@ class AnnualReportTestCase(unittest.TestCase):
         for expected in ["CLOUD", "Anne Clq7", "Few internship places.",
                 "794", "Drop-out rate (%)"]:
             self.assertIn(expected, text)
+
+    def user(self, login, group, lycee):
+        User = Model.get('res.user')
+        Group = Model.get('res.group')
+        user = User(login=login, name=login)
+        user.groups.append(Group.find([('name', '=', group)])[0])
+        user.bts_lycees.append(Model.get('bts.lycee')(lycee.id))
+        user.save()
+        return user
+
+    def test_access(self):
+        """The director of another lycée does not see the report; the HR
+        officer of the lycée reads it but cannot send it; its director
+        can"""
+        Lycee = Model.get('bts.lycee')
+        other, = Lycee.find([('code', '=', 'LVB')])
+        users = [self.user('dir.lvb', "BTS Lycée Director", other),
+            self.user('rh.ltc', "BTS Lycée HR", self.lycee),
+            self.user('dir.ltc', "BTS Lycée Director", self.lycee)]
+        Report_ = Model.get('bts.oversight.annual_report')
+        try:
+            set_user(users[0])
+            self.assertEqual(Report_.find([]), [])
+            with self.assertRaises(AccessError):
+                Report_.read([self.report.id], ["programme"], {})
+            set_user(users[1])
+            report = Report_(self.report.id)
+            self.assertEqual(report.teachers, 2)
+            with self.assertRaises(AccessButtonError):
+                report.click('send')
+            set_user(users[2])
+            report = Report_(self.report.id)
+            report.click('send')
+            self.assertEqual(report.state, 'sent')
+            report.click('draft')
+        finally:
+            set_user(1)

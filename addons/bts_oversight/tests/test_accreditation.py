@@ -157,7 +157,7 @@ class OversightTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module(['bts_oversight'])
+        activate_module(['bts_oversight', 'bts_student'])
 
     @classmethod
     def tearDownClass(cls):

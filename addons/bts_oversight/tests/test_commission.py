@@ -51,7 +51,7 @@ class CommissionTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.config = activate_modules(['bts_oversight'])
+        cls.config = activate_modules(['bts_oversight', 'bts_student'])
         setup_ministry(2025)
         cls.lycee = create_lycee('LTC', "Lycée Technique du Centre")
         cls.year = create_academic_year(2024)

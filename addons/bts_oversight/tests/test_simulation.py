@@ -120,7 +120,7 @@ class SimulationTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.config = activate_modules(['bts_oversight'])
+        cls.config = activate_modules(['bts_oversight', 'bts_student'])
         lycee = create_lycee('LTC', "Lycée Technique du Centre")
         create_academic_year(2023)
         cls.year = create_academic_year(2024)

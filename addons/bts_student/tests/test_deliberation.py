@@ -42,7 +42,7 @@ class DeliberationTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['bts_student', 'bts_jury'])
+        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
 
     @classmethod
     def tearDownClass(cls):

@@ -34,7 +34,7 @@ class DisciplineTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('bts_student')
+        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
 
     def _student(self):
         lycee, programme = create_programme()

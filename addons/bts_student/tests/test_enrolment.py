@@ -27,7 +27,7 @@ class EnrolmentTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['bts_student'])
+        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
 
     @classmethod
     def tearDownClass(cls):

@@ -58,7 +58,7 @@ class GradeTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('bts_student')
+        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
 
     def module_of(self, grades, code):
         "The module result of one student graded grades on its courses"

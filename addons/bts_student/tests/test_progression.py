@@ -45,7 +45,7 @@ class ProgressionTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('bts_student')
+        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
 
     def cohort(self, codes, time_status='full_time', intake=2023, years=1,
             date=END):

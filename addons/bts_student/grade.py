@@ -688,6 +688,31 @@ def _store(Model, students, key, computed):
         Model.write(*to_write)
 
 
+class Exemption(metaclass=PoolMeta):
+    "An exemption counts in the module results of its student"
+    __name__ = 'bts.student.exemption'
+
+    @classmethod
+    def create(cls, vlist):
+        exemptions = super().create(vlist)
+        Pool().get('bts.student.grade').update_results(
+            {e.student for e in exemptions})
+        return exemptions
+
+    @classmethod
+    def write(cls, *args):
+        students = {e.student for r in args[::2] for e in r}
+        super().write(*args)
+        students.update(e.student for r in args[::2] for e in r)
+        Pool().get('bts.student.grade').update_results(students)
+
+    @classmethod
+    def delete(cls, exemptions):
+        students = {e.student for e in exemptions}
+        super().delete(exemptions)
+        Pool().get('bts.student.grade').update_results(students)
+
+
 class Student(metaclass=PoolMeta):
     __name__ = 'bts.student'
 

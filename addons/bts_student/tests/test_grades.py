@@ -235,6 +235,22 @@ class GradeTestCase(unittest.TestCase):
             ModuleResult.search([('student', '=', student.id)]), [])
 
     @with_transaction()
+    def test_exempted(self):
+        """An exempted module counts as validated with its ECTS and no
+        grade; removing the exemption removes them"""
+        Exemption = Pool().get('bts.student.exemption')
+        programme, (anne, _) = setup()
+        exemption, = Exemption.create([{'student': anne.id,
+                    'module': module(programme, 'C').id,
+                    'reason': 'readmission', 'date': JUNE}])
+        record = result(anne, module(programme, 'C'))
+        self.assertEqual((bool(record.validated), bool(record.exempted),
+                record.ects, record.grade), (True, True, D(10), None))
+        self.assertTrue(record.valid_on(dt.date(2040, 1, 1)))
+        Exemption.delete([exemption])
+        self.assertIsNone(result(anne, module(programme, 'C')))
+
+    @with_transaction()
     def test_acquired_24_months(self):
         """A course grade of 10 or more in a module not validated is kept 24
         months: counted up to the last day, not after"""

@@ -9,7 +9,11 @@ from decimal import Decimal
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.bts_student.grade import module_average
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module,
+    drop_db,
+    with_transaction,
+)
 from trytond.transaction import Transaction, check_access
 
 from .tools import (
@@ -59,6 +63,10 @@ class GradeTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         activate_module('bts_student')
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
 
     def module_of(self, grades, code):
         "The module result of one student graded grades on its courses"

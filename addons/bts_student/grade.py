@@ -452,7 +452,28 @@ class Sitting:
         return self.state in {'graded', 'fraud'}
 
 
-class CourseResult(ClientGuardMixin, ModelSQL, ModelView):
+class ResultMixin:
+    """A result of a student computed from the grades, one per student and
+    _result_key (a course or a module), written only by the system"""
+    __slots__ = ()
+    _result_key = None
+    student = fields.Many2One(
+        'bts.student', "Student", required=True, readonly=True,
+        ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            (f'student_{cls._result_key}_unique',
+                Unique(t, t.student, getattr(t, cls._result_key)),
+                'bts_student.msg_result_unique'),
+            ]
+        cls.__access__.add('student')
+
+
+class CourseResult(ResultMixin, ClientGuardMixin, ModelSQL, ModelView):
     """Course Result
 
     The final grade of a student in a course: the last grade obtained
@@ -460,10 +481,8 @@ class CourseResult(ClientGuardMixin, ModelSQL, ModelView):
     stays acquired for 24 months (al. 2)."""
     __name__ = 'bts.student.course_result'
     __string__ = "Course Result"
+    _result_key = 'course'
 
-    student = fields.Many2One(
-        'bts.student', "Student", required=True, readonly=True,
-        ondelete='CASCADE')
     course = fields.Many2One(
         'bts.programme.course', "Course", required=True, readonly=True,
         ondelete='CASCADE')
@@ -481,16 +500,6 @@ class CourseResult(ClientGuardMixin, ModelSQL, ModelView):
         help="A grade of 10 or more in a module not validated stays "
         "acquired for 24 months (art. 13(2)).")
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints += [
-            ('student_course_unique', Unique(t, t.student, t.course),
-                'bts_student.msg_result_unique'),
-            ]
-        cls.__access__.add('student')
-
     def get_module(self, name):
         return self.course.module.id
 
@@ -502,21 +511,19 @@ class CourseResult(ClientGuardMixin, ModelSQL, ModelView):
         return MAX_ATTEMPTS - (self.attempts or 0)
 
 
-class ModuleResult(ClientGuardMixin, ModelSQL, ModelView):
+class ModuleResult(ResultMixin, ClientGuardMixin, ModelSQL, ModelView):
     """Module Result
 
     The final grade of a student in a module: the average of its courses'
-    final grades weighted by their ECTS credits (art. 13(2) al. 1; RULES
-    §K.11). The module is validated when every planned evaluation was sat,
-    the average is 10 or more and no course is below 8; it then awards its
-    ECTS credits for five years while it stays in the study plan (al. 2).
+    final grades weighted by their ECTS credits (art. 13(2) al. 1). The
+    module is validated when every planned evaluation was sat, the average
+    is 10 or more and no course is below 8; it then awards its ECTS credits
+    for five years while it stays in the study plan (al. 2).
     An exempted module (VAE, re-admission) counts as validated."""
     __name__ = 'bts.student.module_result'
     __string__ = "Module Result"
+    _result_key = 'module'
 
-    student = fields.Many2One(
-        'bts.student', "Student", required=True, readonly=True,
-        ondelete='CASCADE')
     module = fields.Many2One(
         'bts.programme.module', "Module", required=True, readonly=True,
         ondelete='CASCADE')
@@ -537,16 +544,6 @@ class ModuleResult(ClientGuardMixin, ModelSQL, ModelView):
         help="A validated module stays validated for five years "
         "(art. 13(2)).")
     ects = fields.Numeric("ECTS", digits=(16, 1), readonly=True)
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints += [
-            ('student_module_unique', Unique(t, t.student, t.module),
-                'bts_student.msg_result_unique'),
-            ]
-        cls.__access__.add('student')
 
     @classmethod
     def get_years_of_study(cls):
@@ -689,6 +686,31 @@ def _store(Model, students, key, computed):
     Model.create(to_create)
     if to_write:
         Model.write(*to_write)
+
+
+class Exemption(metaclass=PoolMeta):
+    "An exemption counts in the module results of its student"
+    __name__ = 'bts.student.exemption'
+
+    @classmethod
+    def create(cls, vlist):
+        exemptions = super().create(vlist)
+        Pool().get('bts.student.grade').update_results(
+            {e.student for e in exemptions})
+        return exemptions
+
+    @classmethod
+    def write(cls, *args):
+        students = {e.student for r in args[::2] for e in r}
+        super().write(*args)
+        students.update(e.student for r in args[::2] for e in r)
+        Pool().get('bts.student.grade').update_results(students)
+
+    @classmethod
+    def delete(cls, exemptions):
+        students = {e.student for e in exemptions}
+        super().delete(exemptions)
+        Pool().get('bts.student.grade').update_results(students)
 
 
 class Student(metaclass=PoolMeta):

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.model.exceptions import ValidationError
 from trytond.modules.bts_programme.guard import ClientGuardMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -300,23 +299,6 @@ class Proposal(ClientGuardMixin, ModelSQL, ModelView):
                 'bts_student.msg_proposal_first_year',
                 ects=item.first_year_ects,
                 threshold=item.first_year_threshold)
-
-    @classmethod
-    def validate_fields(cls, proposals, field_names):
-        super().validate_fields(proposals, field_names)
-        cls.check_enrolled(proposals, field_names)
-
-    @classmethod
-    def check_enrolled(cls, proposals, field_names=None):
-        "Only a student still enrolled gets a proposal"
-        if field_names and 'student' not in field_names:
-            return
-        for proposal in proposals:
-            if (proposal.state == 'proposed'
-                    and proposal.student.state != 'enrolled'):
-                raise ValidationError(gettext(
-                        'bts_student.msg_proposal_not_enrolled',
-                        student=proposal.student.rec_name))
 
 
 class Student(metaclass=PoolMeta):

@@ -9,7 +9,11 @@ from decimal import Decimal
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.bts_student.grade import module_average
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module,
+    drop_db,
+    with_transaction,
+)
 from trytond.transaction import Transaction, check_access
 
 from .tools import (
@@ -59,6 +63,10 @@ class GradeTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
 
     def module_of(self, grades, code):
         "The module result of one student graded grades on its courses"
@@ -233,6 +241,22 @@ class GradeTestCase(unittest.TestCase):
         ModuleResult = Pool().get('bts.student.module_result')
         self.assertEqual(
             ModuleResult.search([('student', '=', student.id)]), [])
+
+    @with_transaction()
+    def test_exempted(self):
+        """An exempted module counts as validated with its ECTS and no
+        grade; removing the exemption removes them"""
+        Exemption = Pool().get('bts.student.exemption')
+        programme, (anne, _) = setup()
+        exemption, = Exemption.create([{'student': anne.id,
+                    'module': module(programme, 'C').id,
+                    'reason': 'readmission', 'date': JUNE}])
+        record = result(anne, module(programme, 'C'))
+        self.assertEqual((bool(record.validated), bool(record.exempted),
+                record.ects, record.grade), (True, True, D(10), None))
+        self.assertTrue(record.valid_on(dt.date(2040, 1, 1)))
+        Exemption.delete([exemption])
+        self.assertIsNone(result(anne, module(programme, 'C')))
 
     @with_transaction()
     def test_acquired_24_months(self):

@@ -8,7 +8,11 @@ from decimal import Decimal
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module,
+    drop_db,
+    with_transaction,
+)
 from trytond.transaction import Transaction, check_access
 
 from .tools import course, create_programme, create_students, evaluate
@@ -46,6 +50,10 @@ class ProgressionTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
 
     def cohort(self, codes, time_status='full_time', intake=2023, years=1,
             date=END):

@@ -42,7 +42,8 @@ OFFENCES = [
     ('hatred', "Incitement to hatred or intolerance (9°)"),
     ('harassment', "Moral or sexual harassment (10°)"),
     ('fraud', "Fraud, attempted fraud or plagiarism (11°)"),
-    ('absence', "Unjustified absence of 20 % or more in a semester (12°)"),
+    ('absence',
+        "Unjustified absence of 20 per cent or more in a semester (12°)"),
     ]
 # Art. 20(1): the sanctions, and the offences a sanction is reserved to
 SANCTIONS = [

@@ -108,7 +108,8 @@ class AbsenceRate(ReadOnlyViewMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('semester', 'DESC'), ('student', 'ASC')]
+        cls._order = [
+            ('semester', 'DESC'), ('student', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):

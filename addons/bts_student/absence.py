@@ -97,18 +97,19 @@ class AbsenceRate(ReadOnlyViewMixin, ModelSQL, ModelView):
         fields.Numeric("Unjustified Rate (%)", digits=(16, 2)), 'get_rate')
     near = fields.Boolean(
         "Near the Limit", readonly=True,
-        help=f"At least {NEAR_PERCENT} % of the scheduled lessons missed "
-        "without justification.")
+        help=f"At least {NEAR_PERCENT} per cent of the scheduled lessons "
+        "missed without justification.")
     offence = fields.Boolean(
         "Offence", readonly=True,
-        help=f"At least {OFFENCE_PERCENT} % of the scheduled lessons missed "
-        "without justification: a disciplinary offence (art. 19 12° of the "
-        "law of 21 July 2023).")
+        help=f"At least {OFFENCE_PERCENT} per cent of the scheduled lessons "
+        "missed without justification: a disciplinary offence (art. 19 12° "
+        "of the law of 21 July 2023).")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('semester', 'DESC'), ('student', 'ASC')]
+        cls._order = [
+            ('semester', 'DESC'), ('student', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def table_query(cls):
@@ -186,8 +187,9 @@ class Student(metaclass=PoolMeta):
     absences = fields.One2Many('bts.student.absence', 'student', "Absences")
     absence_near = fields.Function(fields.Boolean(
             "Absences Near the Limit",
-            help=f"In the semester of the date, at least {NEAR_PERCENT} % "
-            "of the scheduled lessons missed without justification."),
+            help="In the semester of the date, at least "
+            f"{NEAR_PERCENT} per cent of the scheduled lessons missed "
+            "without justification."),
         'get_absence_near', searcher='search_absence_near')
 
     @classmethod

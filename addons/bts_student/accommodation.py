@@ -24,6 +24,8 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
+from .discipline import require
+
 logger = logging.getLogger(__name__)
 
 # Art. 16(2)-(3): transmission within a month of the request, decision
@@ -164,19 +166,13 @@ class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('referred')
     def refer(cls, records):
-        for record in records:
-            if not record.referral_date:
-                raise ValidationError(gettext(
-                        'bts_student.msg_accommodation_referral_missing',
-                        accommodation=record.rec_name))
+        require(records, ['referral_date'],
+            'accommodation_referral_missing', 'accommodation')
 
     @classmethod
     def _decide(cls, records):
-        for record in records:
-            if not record.decision_date:
-                raise ValidationError(gettext(
-                        'bts_student.msg_accommodation_decision_missing',
-                        accommodation=record.rec_name))
+        require(records, ['decision_date'],
+            'accommodation_decision_missing', 'accommodation')
 
     @classmethod
     @ModelView.button

@@ -42,7 +42,8 @@ OFFENCES = [
     ('hatred', "Incitement to hatred or intolerance (9°)"),
     ('harassment', "Moral or sexual harassment (10°)"),
     ('fraud', "Fraud, attempted fraud or plagiarism (11°)"),
-    ('absence', "Unjustified absence of 20 % or more in a semester (12°)"),
+    ('absence',
+        "Unjustified absence of 20 per cent or more in a semester (12°)"),
     ]
 # Art. 20(1): the sanctions, and the offences a sanction is reserved to
 SANCTIONS = [
@@ -81,6 +82,15 @@ CLAIM_DECISIONS = [
     ('accommodation', "Reasonable Accommodation (arts. 16-17)"),
     ('diploma', "Diploma (art. 26)"),
     ]
+
+
+def require(records, names, message, key):
+    """Refuse the first of records missing one of the fields names with
+    message, the record's name as key"""
+    for record in records:
+        if not all(getattr(record, name) for name in names):
+            raise ValidationError(gettext(
+                    f'bts_student.msg_{message}', **{key: record.rec_name}))
 
 
 # A case's facts are changed only while it is opened
@@ -321,11 +331,7 @@ class DisciplinaryCase(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('heard')
     def hear(cls, cases):
         "The hearing took place, or the record of the student's absence"
-        for case in cases:
-            if not case.hearing_date:
-                raise ValidationError(gettext(
-                        'bts_student.msg_discipline_hearing_missing',
-                        case=case.rec_name))
+        require(cases, ['hearing_date'], 'discipline_hearing_missing', 'case')
 
     @classmethod
     @ModelView.button
@@ -356,22 +362,16 @@ class DisciplinaryCase(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('appealed')
     def appeal(cls, cases):
         "The appeal to the litigation commission, dated (art. 24(1))"
-        for case in cases:
-            if not case.appeal_date:
-                raise ValidationError(gettext(
-                        'bts_student.msg_discipline_appeal_missing',
-                        case=case.rec_name))
+        require(cases, ['appeal_date'], 'discipline_appeal_missing', 'case')
 
     @classmethod
     @ModelView.button
     @Workflow.transition('ruled')
     def rule(cls, cases):
         "The litigation commission's ruling, dated"
+        require(cases, ['ruling', 'ruling_date'], 'discipline_ruling_missing',
+            'case')
         for case in cases:
-            if not (case.ruling and case.ruling_date):
-                raise ValidationError(gettext(
-                        'bts_student.msg_discipline_ruling_missing',
-                        case=case.rec_name))
             if case.ruling_date < case.appeal_date:
                 raise ValidationError(gettext(
                         'bts_student.msg_discipline_ruling_before',
@@ -497,11 +497,8 @@ class Claim(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def _decide(cls, claims):
         "The commission's final decision, within the month (art. 25(2))"
+        require(claims, ['decision_date'], 'claim_decision_missing', 'claim')
         for claim in claims:
-            if not claim.decision_date:
-                raise ValidationError(gettext(
-                        'bts_student.msg_claim_decision_missing',
-                        claim=claim.rec_name))
             if claim.decision_date > claim.decision_deadline:
                 raise ValidationError(gettext(
                         'bts_student.msg_claim_decision_late',

@@ -109,9 +109,8 @@ def load(config):
         places=PLACES)
     intake.save()
     with as_user(config, 'scolarite.ltc'):
-        applications = _applications(
-            Intake(intake.id), config)
         intake = Intake(intake.id)
+        applications = _applications(intake, config)
         intake.click('rank')
     conditional = applications[-1]
     with as_user(config, 'direction.ltc'):

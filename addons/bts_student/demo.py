@@ -109,9 +109,8 @@ def load(config):
         places=PLACES)
     intake.save()
     with as_user(config, 'scolarite.ltc'):
-        applications = _applications(
-            Intake(intake.id), config)
         intake = Intake(intake.id)
+        applications = _applications(intake, config)
         intake.click('rank')
     conditional = applications[-1]
     with as_user(config, 'direction.ltc'):
@@ -143,12 +142,15 @@ def load_enrolments(programme, years, config):
     students = Student.find([('programme', '=', programme.id),
             ('state', '=', 'enrolled')], order=[('id', 'ASC')])
     vae_module, = [m for m in programme.modules if m.code == 'M1']
+    with as_user(config, 'direction.ltc'):
+        for student in Student.find([('id', 'in', [s.id for s in students])]):
+            student.tutor = tutor
+            student.save()
     for student in students:
-        student.tutor = tutor
         if student.application.access_basis == 'vae':
             student.exemptions.new(module=vae_module, reason='vae',
                 date=dt.date(2025, 9, 1))
-        student.save()
+            student.save()
     for year in years:
         for student in students:
             enrolment, = Enrolment.find([('student', '=', student.id),

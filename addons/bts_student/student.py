@@ -4,7 +4,9 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.bts_programme.guard import ClientGuardMixin
+from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from .exceptions import StudentError
 
@@ -108,9 +110,30 @@ class Student(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, records, values=None, external=False):
         # Before the client guard: the refusal cites the article
         if mode == 'write' and 'tutor' in values:
+            if external:
+                cls.check_tutor_director()
             cls.check_tutor_unchanged(records, values['tutor'])
         super().check_modification(
             mode, records, values=values, external=external)
+
+    @classmethod
+    def create(cls, vlist):
+        if Transaction().check_access and any(
+                v.get('tutor') for v in vlist):
+            cls.check_tutor_director()
+        return super().create(vlist)
+
+    @classmethod
+    def check_tutor_director(cls):
+        "Art. 8: the director designates the tutor"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        if not Transaction().user:
+            return
+        director = ModelData.get_id('bts_programme', 'group_lycee_director')
+        if director not in User.get_groups():
+            raise AccessError(gettext('bts_student.msg_tutor_director'))
 
     @classmethod
     def check_tutor_unchanged(cls, students, tutor):

@@ -11,6 +11,7 @@ from trytond.exceptions import UserError
 from trytond.modules.bts_student.tests.student_tools import (
     admit_student,
     create_parties,
+    create_user,
     create_world,
 )
 from trytond.pool import Pool
@@ -19,7 +20,7 @@ from trytond.tests.test_tryton import (
     drop_db,
     with_transaction,
 )
-from trytond.transaction import check_access
+from trytond.transaction import Transaction, check_access
 
 
 class EnrolmentTestCase(unittest.TestCase):
@@ -70,16 +71,24 @@ class EnrolmentTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_tutor(self):
-        """Art. 8: a tutor to register, the same throughout (a change
-        refused, even by a client allowed to write the student)"""
+        """Art. 8: a tutor to register, designated by the director, the
+        same throughout (a change refused, even to the director)"""
         pool = Pool()
         Enrolment = pool.get('bts.student.enrolment')
         Student = pool.get('bts.student')
-        student, _ = self.student(tutor=False)
+        student, world = self.student(tutor=False)
         enrolment, = student.enrolments
         self.assertRefused("has no tutor", Enrolment.register, [enrolment])
         first, other = create_parties("Jeff Tutor", "Other Tutor")
-        Student.write([student], {'tutor': first.id})
+        office = create_user('office', 'group_student_office', world['ltc'])
+        director = create_user(
+            'director', 'group_lycee_director', world['ltc'])
+        with Transaction().set_user(office.id), check_access():
+            self.assertRefused("The director designates the tutor",
+                Student.write, [student], {'tutor': first.id})
+        with Transaction().set_user(director.id), check_access():
+            Student.write([student], {'tutor': first.id})
+        self.assertEqual(student.tutor, first)
         # Writing the same tutor again is no change
         Student.write([student], {'tutor': first.id})
         self.assertRefused('keeps the tutor "Jeff Tutor"',

@@ -21,7 +21,7 @@ from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.transaction import Transaction
 
-from .simulation import sheets_xlsx
+from .simulation import SpreadsheetReport, sheets_xlsx
 
 # The declarations whose lessons count as delivered: approved for payment
 # or paid.
@@ -370,17 +370,13 @@ class AnnualReportDocument(Report):
         return context
 
 
-class AnnualReportSpreadsheet(Report):
+class AnnualReportSpreadsheet(SpreadsheetReport):
     "The annual report's figures as a spreadsheet"
     __name__ = 'bts.oversight.annual_report.xlsx'
 
     @classmethod
-    def render(cls, action, report_context):
-        return annual_report_xlsx(report_context['record'])
-
-    @classmethod
-    def convert(cls, report, data, **kwargs):
-        return 'xlsx', data
+    def spreadsheet(cls, record):
+        return annual_report_xlsx(record)
 
 
 def annual_report_xlsx(report):

@@ -431,17 +431,31 @@ class SimulationExcess(ReadOnlyViewMixin, ModelSQL, ModelView):
         cls._order[0:0] = [('kind', 'ASC'), ('programme', 'ASC')]
 
 
-class SimulationReport(Report):
-    "The simulation's costs and excesses as a spreadsheet"
-    __name__ = 'bts.oversight.simulation.xlsx'
+class SpreadsheetReport(Report):
+    """A report of one record as an XLSX spreadsheet, its bytes made by
+    spreadsheet(record)"""
+    __slots__ = ()
+
+    @classmethod
+    def spreadsheet(cls, record):
+        raise NotImplementedError
 
     @classmethod
     def render(cls, action, report_context):
-        return simulation_xlsx(report_context['record'])
+        return cls.spreadsheet(report_context['record'])
 
     @classmethod
     def convert(cls, report, data, **kwargs):
         return 'xlsx', data
+
+
+class SimulationReport(SpreadsheetReport):
+    "The simulation's costs and excesses as a spreadsheet"
+    __name__ = 'bts.oversight.simulation.xlsx'
+
+    @classmethod
+    def spreadsheet(cls, record):
+        return simulation_xlsx(record)
 
 
 def _header(model, names):

@@ -11,6 +11,7 @@ from sql import Literal
 from sql.aggregate import Sum
 from sql.conditionals import Case, Coalesce
 
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.bts_programme.guard import ReadOnlyViewMixin
 from trytond.pool import Pool, PoolMeta
@@ -191,6 +192,17 @@ class Student(metaclass=PoolMeta):
             f"{NEAR_PERCENT} per cent of the scheduled lessons missed "
             "without justification."),
         'get_absence_near', searcher='search_absence_near')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._risks = cls._risks + ['absences']
+
+    def _risk_absences(self, item):
+        "A risk of the students-at-risk view (progression.py)"
+        if self.absence_near:
+            return gettext('bts_student.msg_risk_absences',
+                percent=NEAR_PERCENT)
 
     @classmethod
     def _absence_semester(cls):

@@ -122,6 +122,11 @@ class AbsenceTestCase(unittest.TestCase):
             self.assertEqual(
                 [s.absence_near for s in Student.browse(ids)],
                 [False, True, True])
+            # A reason of the students-at-risk view
+            self.assertEqual(
+                ['from 20 per cent' in (s.risks or '')
+                    for s in Student.browse(ids)],
+                [False, True, True])
         with Transaction().set_context(date=dt.date(2026, 3, 1)):
             self.assertFalse(any(s.absence_near
                     for s in Student.browse(ids)))

@@ -37,7 +37,7 @@ def _programme(code, name, lycee, config):
     cloud, = Programme.find([('code', '=', 'BTS-CLOUD')])
     programme, = Programme.duplicate([cloud], {
             'code': code, 'name': f"BTS {name}"})
-    programme.lycees.remove(programme.lycees[0])
+    programme.lycees.pop(0)
     programme.lycees.append(Model.get('bts.lycee', config=config)(lycee.id))
     programme.save()
     return programme

@@ -87,6 +87,30 @@ def truncate(average):
     return average.quantize(AVERAGE_UNIT, rounding=ROUND_DOWN)
 
 
+class OneStepMixin:
+    """A draft record that one button moves to its final state, given in
+    _final_step as (state, button, icon)"""
+    __slots__ = ()
+    _final_step = None
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        state, button, icon = cls._final_step
+        cls._transitions |= {('draft', state)}
+        cls._buttons.update({
+                button: {
+                    'invisible': Eval('state') != 'draft',
+                    'icon': icon,
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+
 class Student(metaclass=PoolMeta):
     __name__ = 'bts.student'
     diplomas = fields.One2Many(
@@ -124,7 +148,7 @@ class Student(metaclass=PoolMeta):
                 } for module, result, exempted in self.plan_results()]
 
 
-class Diploma(ClientGuardMixin, Workflow, ModelSQL, ModelView):
+class Diploma(OneStepMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Diploma
 
     The brevet de technicien supérieur awarded when the total ECTS of the
@@ -132,6 +156,7 @@ class Diploma(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     record keeps the regime of its time and its average."""
     __name__ = 'bts.student.diploma'
     __string__ = "Diploma"
+    _final_step = ('awarded', 'award', 'tryton-ok')
     _states = {'readonly': Eval('state') != 'draft'}
     student = fields.Many2One(
         'bts.student', "Student", required=True, ondelete='RESTRICT',
@@ -180,18 +205,6 @@ class Diploma(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             ]
         cls._sql_indexes.add(Index(t, (t.issue_date, Index.Range())))
         cls._order.insert(0, ('issue_date', 'DESC'))
-        cls._transitions |= {('draft', 'awarded')}
-        cls._buttons.update({
-                'award': {
-                    'invisible': Eval('state') != 'draft',
-                    'icon': 'tryton-ok',
-                    'depends': ['state'],
-                    },
-                })
-
-    @classmethod
-    def default_state(cls):
-        return 'draft'
 
     @classmethod
     def default_regime(cls):
@@ -285,13 +298,15 @@ class Diploma(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         Student.graduate(students)
 
 
-class GraduateList(ClientGuardMixin, Workflow, ModelSQL, ModelView):
+class GraduateList(
+        OneStepMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Graduate List
 
     The graduates of an academic year a lycée sends to the minister for the
     registre des titres de formation by 15 October (art. 26(4))."""
     __name__ = 'bts.student.graduate_list'
     __string__ = "Graduate List"
+    _final_step = ('sent', 'send', 'tryton-forward')
     _states = {'readonly': Eval('state') != 'draft'}
     lycee = fields.Many2One(
         'bts.lycee', "Lycée", required=True, ondelete='RESTRICT',
@@ -321,18 +336,6 @@ class GraduateList(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 'bts_student.msg_graduate_list_unique'),
             ]
         cls._order.insert(0, ('academic_year', 'DESC'))
-        cls._transitions |= {('draft', 'sent')}
-        cls._buttons.update({
-                'send': {
-                    'invisible': Eval('state') != 'draft',
-                    'icon': 'tryton-forward',
-                    'depends': ['state'],
-                    },
-                })
-
-    @classmethod
-    def default_state(cls):
-        return 'draft'
 
     def get_rec_name(self, name):
         return f'{self.lycee.rec_name} - {self.academic_year.rec_name}'

@@ -67,7 +67,7 @@ class StudentFigures(ReadOnlyViewMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('academic_year', 'DESC'), ('programme', 'ASC'),
-            ('lycee', 'ASC')]
+            ('lycee', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def events(cls):

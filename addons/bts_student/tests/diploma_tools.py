@@ -3,6 +3,7 @@
 "Helpers of the diploma and deliberation tests: a programme and its students"
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from trytond.modules.bts_programme.academic_year import window_end
 from trytond.modules.bts_programme.tests.tools import (
@@ -92,3 +93,15 @@ def set_results(student, grades, exempted=(), validated=VALIDATED):
 def uniform(programme, grade, but=()):
     "Every module of programme at grade but those of but"
     return {m.code: grade for m in programme.modules if m.code not in but}
+
+
+def load_french():
+    "Make French translatable with bts_student's fr.po loaded"
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Translation = pool.get('ir.translation')
+    lang, = Lang.search([('code', '=', 'fr')])
+    lang.translatable = True
+    lang.save()
+    Translation.translation_import('fr', 'bts_student', str(
+            Path(__file__).parent.parent / 'locale' / 'fr.po'))

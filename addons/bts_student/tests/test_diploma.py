@@ -12,10 +12,7 @@ from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
-from trytond.modules.bts_programme.tests.test_report import (
-    load_translations,
-    odt_text,
-)
+from trytond.modules.bts_programme.tests.test_report import odt_text
 from trytond.modules.bts_student.diploma import mention, truncate
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -28,6 +25,7 @@ from trytond.transaction import Transaction, check_access
 from .diploma_tools import (
     create_programme,
     create_student,
+    load_french,
     set_results,
     uniform,
     year,
@@ -232,7 +230,7 @@ class DiplomaTestCase(unittest.TestCase):
             with self.subTest(text=text):
                 self.assertIn(text, words)
 
-        load_translations('bts_student', 'fr')
+        load_french()
         with Transaction().set_context(language='fr'):
             words = self.render('bts.student.transcript', student)
             for text in ["Relevé de notes", "Anne Muller", "17,50",

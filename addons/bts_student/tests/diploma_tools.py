@@ -74,6 +74,7 @@ def set_results(student, grades, exempted=(), validated=VALIDATED):
                     'student': student.id, 'module': modules[code].id,
                     'reason': 'vae', 'date': dt.date(2024, 9, 1)}
                 for code in exempted])
+    # The exemptions gave their modules' results (grade.py)
     ModuleResult.create([{
                 'student': student.id, 'module': modules[code].id,
                 'grade': Decimal(grade), 'lowest': Decimal(grade),
@@ -81,13 +82,7 @@ def set_results(student, grades, exempted=(), validated=VALIDATED):
                 'validation_date': validated,
                 'valid_until': window_end(validated, 60),
                 'ects': modules[code].ects, 'exempted': False}
-            for code, grade in grades.items()] + [{
-                'student': student.id, 'module': modules[code].id,
-                'validated': True, 'exempted': True,
-                'validation_date': dt.date(2024, 9, 1),
-                'valid_until': dt.date(2029, 8, 31),
-                'ects': modules[code].ects}
-            for code in exempted])
+            for code, grade in grades.items()])
 
 
 def uniform(programme, grade, but=()):

@@ -99,6 +99,11 @@ def load(config):
     ltc, = Lycee.find([('code', '=', 'LTC')])
     first, = AcademicYear.find([('name', '=', '2025/2026')])
     second, = AcademicYear.find([('name', '=', '2026/2027')])
+    # The ministry's setting: the fee per semester at its ceiling
+    Configuration = Model.get('bts.student.configuration', config=config)
+    configuration = Configuration(1)
+    configuration.registration_fee = Decimal('50.00')
+    configuration.save()
 
     office = _user('scolarite.ltc', "Scolarité LTC", [], [ltc], config)
     office.groups.append(Group(ModelData.get_id(

@@ -267,7 +267,8 @@ class Grade(ClientGuardMixin, ModelSQL, ModelView):
             ]
         cls._sql_indexes.add(Index(t, (t.student, Index.Range())))
         cls.__access__.add('evaluation')
-        cls._order = [('evaluation', 'ASC'), ('student', 'ASC')]
+        cls._order = [
+            ('evaluation', 'ASC'), ('student', 'ASC'), ('id', 'ASC')]
 
     @classmethod
     def default_state(cls):

@@ -130,6 +130,7 @@ class AnnualReportTestCase(unittest.TestCase):
                 Enrolment.create([{'student': student.id,
                             'academic_year': cls.year.id,
                             'time_status': time_status,
+                            'ects': 30 if time_status == 'part_time' else 60,
                             'state': enrolment}])
             transaction.commit()
 

@@ -68,6 +68,8 @@ def create_student(name, lycee, programme, year, time_status='full_time'):
                 'enrolments': [('create', [{
                                 'academic_year': year.id,
                                 'time_status': time_status,
+                                'ects': 30 if time_status == 'part_time'
+                                else 60,
                                 }])],
                 }])
     return student

@@ -25,6 +25,13 @@ class User(metaclass=PoolMeta):
         return lycees
 
     @classmethod
+    def get_lycee(cls):
+        "Return the id of the current user's lycée when he has only one"
+        lycees = cls.get_lycees()
+        if len(lycees) == 1:
+            return lycees[0]
+
+    @classmethod
     def on_modification(cls, mode, users, field_names=None):
         super().on_modification(mode, users, field_names=field_names)
         cls._get_lycees_cache.clear()

@@ -277,10 +277,7 @@ class ImportStart(ModelView):
 
     @classmethod
     def default_lycee(cls):
-        User = Pool().get('res.user')
-        lycees = User.get_lycees()
-        if len(lycees) == 1:
-            return lycees[0]
+        return Pool().get('res.user').get_lycee()
 
 
 class ImportResult(ModelView):

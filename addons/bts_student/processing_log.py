@@ -2,7 +2,9 @@
 # of this repository contains the full copyright notices and license terms.
 """The processing log (art. 32 of the law of 21 July 2023) of the students'
 personal data: applications, students, enrolments and their fees,
-exemptions; see bts_programme/processing_log.py"""
+exemptions, grades, progression, suspensions, diplomas, absences,
+disciplinary cases and réclamations, accommodations and internships; see
+bts_programme/processing_log.py"""
 from trytond.modules.bts_programme.processing_log import ProcessingLogMixin
 from trytond.pool import PoolMeta
 
@@ -35,3 +37,40 @@ class Fee(ProcessingLogMixin, metaclass=PoolMeta):
 
 class Exemption(ProcessingLogMixin, metaclass=PoolMeta):
     __name__ = 'bts.student.exemption'
+
+
+class Grade(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.grade'
+    _processing_log_read = frozenset({'value'})
+
+
+class Proposal(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.proposal'
+
+
+class Suspension(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.suspension'
+
+
+class Diploma(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.diploma'
+
+
+class Absence(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.absence'
+
+
+class DisciplinaryCase(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.discipline'
+
+
+class Claim(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.claim'
+
+
+class Accommodation(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.accommodation'
+
+
+class Internship(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.internship'

@@ -325,6 +325,14 @@ class GradeTestCase(unittest.TestCase):
                     }])
         with Transaction().set_user(office.id), check_access():
             Grade.write([Grade(grade.id)], {'value': D(13)})
+            # Logged with the grade before and after (art. 32)
+            Log = pool.get('ir.model.log')
+            with Transaction().set_user(0):
+                entry, = Log.search([('model', '=', 'bts.student.grade'),
+                        ('event', '=', 'write'), ('user', '=', office.id)])
+            self.assertEqual(
+                (entry.old_values.count('12'), entry.new_values.count('13')),
+                (1, 1))
             for values in [{'attempt': 3}, {'state': 'graded'}]:
                 with self.subTest(values=values), \
                         self.assertRaises(AccessError):

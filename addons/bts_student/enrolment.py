@@ -51,6 +51,13 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return FEE_CEILING
 
     @classmethod
+    def read(cls, ids, fields_names):
+        # ModelSingleton.read fails on no ids (a list's empty page)
+        if not ids:
+            return []
+        return super().read(ids, fields_names)
+
+    @classmethod
     def validate_fields(cls, records, field_names):
         super().validate_fields(records, field_names)
         cls.check_fee_ceiling(records)

@@ -14,6 +14,10 @@ that safe:
   Its restore_db_cache and backup_db_cache are wrapped with a file lock per
   cache entry: a worker that misses the cache keeps the lock until it has
   filled it, and the other worker waits for it, then restores the copy.
+- The entry of a set of modules is one, whatever their order: trytond
+  names it ``a-b-c`` in the order activate_module was given them, sorted
+  for the scenarios' activate_modules; the same database would be built
+  twice (minutes each).  The wrapper sorts the names of the modules.
 - The tests of one file run on one worker (its module fixtures and
   setUpClass run once), and the tests that use the session fixture
   ``demo_server`` (tests/conftest.py) run on one worker, so the demo
@@ -94,7 +98,14 @@ class _CacheLocks:
         for cache in ['_list_cache', '_list_cache_timestamp']:
             getattr(backend.Database, cache, {}).clear()
 
+    @staticmethod
+    def entry(name):
+        "The cache entry of name: its modules sorted, then its suffix"
+        modules, *suffix = name.split('--', 1)
+        return '--'.join(['-'.join(sorted(modules.split('-'))), *suffix])
+
     def restore_db_cache(self, name):
+        name = self.entry(name)
         if not self.test_tryton.DB_CACHE:
             return self.restore(name)
         # Several workers may restore the same entry at once
@@ -119,6 +130,7 @@ class _CacheLocks:
         return False
 
     def backup_db_cache(self, name):
+        name = self.entry(name)
         if not self.test_tryton.DB_CACHE:
             return self.backup(name)
         fd = self.held.pop(name, None)

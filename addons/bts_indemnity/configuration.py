@@ -2,6 +2,7 @@
 # of this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.modules.bts_programme.guard import SingletonGuardMixin
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Id
 
@@ -45,7 +46,7 @@ def _article(kind):
         "to.")
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+class Configuration(SingletonGuardMixin, ModelSingleton, ModelSQL, ModelView):
     """The accounts, journals, budget articles and sequence of the payment
     runs of the ministry (the company)"""
     __name__ = 'bts.payment.configuration'

@@ -21,6 +21,7 @@ from trytond.model import fields
 from trytond.model.exceptions import ValidationError
 from trytond.model.modelstorage import AccessError, _record_eval_pyson
 from trytond.model.modelview import _pyson_encoder
+from trytond.pool import Pool
 from trytond.transaction import Transaction, check_access
 
 # The fields every record has, set by the ORM itself.
@@ -296,3 +297,22 @@ class ReadOnlyViewMixin:
             Literal(0).as_('write_uid'),
             Max(id_table.write_date).as_('write_date'),
             ]
+
+
+class SingletonGuardMixin:
+    """A settings singleton as a client reaches it: an empty page reads no
+    rows (trytond's ModelSingleton.read needs an id) and deleting is
+    refused by the model access even before the record exists (trytond's
+    ModelSingleton.delete checks nothing then)"""
+    __slots__ = ()
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        if not ids:
+            return []
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def delete(cls, records):
+        Pool().get('ir.model.access').check(cls.__name__, 'delete')
+        super().delete(records)

@@ -17,7 +17,10 @@ from trytond.model import (
     Workflow,
     fields,
 )
-from trytond.modules.bts_programme.guard import ClientGuardMixin
+from trytond.modules.bts_programme.guard import (
+    ClientGuardMixin,
+    SingletonGuardMixin,
+)
 from trytond.modules.bts_programme.wage_index import EuroMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -36,7 +39,7 @@ PART_TIME_MIN, PART_TIME_MAX = Decimal(30), Decimal(34)
 FEE_CEILING = Decimal(50)
 
 
-class Configuration(ModelSingleton, ModelSQL, ModelView):
+class Configuration(SingletonGuardMixin, ModelSingleton, ModelSQL, ModelView):
     "Students' settings"
     __name__ = 'bts.student.configuration'
     __string__ = "Student Configuration"
@@ -49,13 +52,6 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_registration_fee(cls):
         return FEE_CEILING
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        # ModelSingleton.read fails on no ids (a list's empty page)
-        if not ids:
-            return []
-        return super().read(ids, fields_names)
 
     @classmethod
     def validate_fields(cls, records, field_names):

@@ -46,7 +46,7 @@ class AbsenceTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
+        activate_module(['bts_indemnity', 'bts_jury', 'bts_student'])
 
     def _cohort(self, counts, modules=None, course_code='M1.1'):
         """Students of a new programme absent without justification from

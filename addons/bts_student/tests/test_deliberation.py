@@ -42,7 +42,7 @@ class DeliberationTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
+        activate_module(['bts_indemnity', 'bts_jury', 'bts_student'])
 
     @classmethod
     def tearDownClass(cls):

@@ -34,7 +34,7 @@ class DisciplineTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
+        activate_module(['bts_indemnity', 'bts_jury', 'bts_student'])
 
     def _student(self):
         lycee, programme = create_programme()

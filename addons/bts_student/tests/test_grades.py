@@ -62,7 +62,7 @@ class GradeTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
+        activate_module(['bts_indemnity', 'bts_jury', 'bts_student'])
 
     @classmethod
     def tearDownClass(cls):

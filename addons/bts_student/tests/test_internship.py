@@ -26,7 +26,7 @@ class InternshipTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['bts_student', 'bts_jury', 'bts_indemnity'])
+        activate_module(['bts_indemnity', 'bts_jury', 'bts_student'])
 
     def _values(self, student, **values):
         Party = Pool().get('party.party')

@@ -820,7 +820,7 @@ class Programme(metaclass=PoolMeta):
         fields.Char("Grounds for Withdrawal",
             help="Art. 41(1) al. 3: more than one academic year of "
             "cessation, or more than two of non-use after the grant."),
-        'get_withdrawal_grounds')
+        'get_withdrawal_grounds', searcher='search_withdrawal_grounds')
 
     @classmethod
     def __setup__(cls):
@@ -900,3 +900,15 @@ class Programme(metaclass=PoolMeta):
 
     def get_withdrawal_grounds(self, name):
         return self.withdrawal_ground(Pool().get('ir.date').today())
+
+    @classmethod
+    def search_withdrawal_grounds(cls, name, clause):
+        """The accredited programmes with or without grounds today (the
+        ministry's reminder): a few dozen programmes, computed each"""
+        _, operator, value = clause[:3]
+        assert operator in {'=', '!='} and value is None, clause
+        with without_check_access():
+            programmes = cls.search(
+                [('state', 'in', list(ACCREDITED_STATES))])
+        grounded = [p.id for p in programmes if p.withdrawal_grounds]
+        return [('id', 'in' if operator == '!=' else 'not in', grounded)]

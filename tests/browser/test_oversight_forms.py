@@ -14,10 +14,8 @@ BTS_SCREENSHOTS=1 the form is saved as doc/screenshots/oversight-*.png
 (never in CI).
 """
 import datetime as dt
-from types import SimpleNamespace
 
 import browser_skip
-import pytest
 
 browser_skip.skip_unless_runnable()
 
@@ -30,24 +28,6 @@ from test_student_forms import screenshot  # noqa: E402
 MINISTRY = 'ministere.admin'
 PROGRAMME = 'BTS-CLOUD'
 ANNOUNCEMENT = dt.date(2026, 10, 5)
-
-
-@pytest.fixture(scope='module')
-def server(demo_server):
-    """The demo database of the session (tests/conftest.py), served with
-    the web client"""
-    return SimpleNamespace(url=demo_server.url, database=demo_server.name)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    "Chromium in French"
-    driver = sao.start_browser(
-        user_data_dir=tmp_path / 'chromium', lang='fr-FR')
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_reaccreditation_procedure_in_french(

@@ -20,10 +20,8 @@ import base64
 import contextlib
 import datetime as dt
 import re
-from types import SimpleNamespace
 
 import browser_skip
-import pytest
 from demo_server import DEMO_PASSWORD
 
 from trytond.modules.bts_programme.authentication import (
@@ -48,24 +46,6 @@ FORMER_TEACHER = 'Nicole Reding'
 FORMER_TEACHER_KEPT_UNTIL = dt.date(2026, 9, 14)
 # A recovery code: 16 base32 characters in groups of four
 RECOVERY_CODE = re.compile(r'[A-Z2-7]{4}(-[A-Z2-7]{4}){3}')
-
-
-@pytest.fixture(scope='module')
-def server(demo_server):
-    """The demo database of the session (tests/conftest.py), served with
-    the web client"""
-    return SimpleNamespace(url=demo_server.url, database=demo_server.name)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    "Chromium in French"
-    driver = bts_browser.start_browser(
-        user_data_dir=tmp_path / 'chromium', lang='fr-FR')
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _menu_path(demo_server, admin, user, wizard):

@@ -28,10 +28,8 @@ doc/screenshots/student-<name>.png (never in CI).
 import datetime as dt
 import time
 from decimal import Decimal
-from types import SimpleNamespace
 
 import browser_skip
-import pytest
 
 browser_skip.skip_unless_runnable()
 
@@ -56,24 +54,6 @@ REFUSED = '20,5'
 # The deliberation's sitting of the test and its proposals' date
 SITTING_DATE = dt.date(2026, 7, 10)
 PROPOSAL_DATE = dt.date(2026, 7, 1)
-
-
-@pytest.fixture(scope='module')
-def server(demo_server):
-    """The demo database of the session (tests/conftest.py), served with
-    the web client"""
-    return SimpleNamespace(url=demo_server.url, database=demo_server.name)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    "Chromium in French"
-    driver = sao.start_browser(
-        user_data_dir=tmp_path / 'chromium', lang='fr-FR')
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def screenshot(driver, name, dialog=False):

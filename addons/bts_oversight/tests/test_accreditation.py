@@ -7,6 +7,7 @@ the block of art. 42, the teach-out and the grounds for withdrawal."""
 import datetime as dt
 import unittest
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
@@ -447,6 +448,20 @@ class AccreditationTestCase(OversightTestCase):
         self.assertIsNone(stopped.withdrawal_ground(D(2027, 9, 14)))
         self.assertIn('ceased for 2',
             stopped.withdrawal_ground(D(2027, 9, 15)))
+        # The ministry's reminder lists them from the day of their grounds
+        Programme = pool.get('bts.programme')
+        grounded = [('withdrawal_grounds', '!=', None),
+            ('id', 'in', [unused.id, stopped.id])]
+        for today, expected in [
+                (D(2027, 9, 14), []), (D(2027, 9, 15), [unused, stopped])]:
+            with patch.object(pool.get('ir.date'), 'today',
+                    return_value=today):
+                self.assertEqual(
+                    set(Programme.search(grounded)), set(expected))
+                self.assertEqual(
+                    set(Programme.search([('withdrawal_grounds', '=', None),
+                                ('id', 'in', [unused.id, stopped.id])])),
+                    {unused, stopped} - set(expected))
 
     @with_transaction()
     def test_law_2009(self):

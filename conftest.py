@@ -18,6 +18,9 @@ that safe:
   names it ``a-b-c`` in the order activate_module was given them, sorted
   for the scenarios' activate_modules; the same database would be built
   twice (minutes each).  The wrapper sorts the names of the modules.
+- The bare database (trytond's ``ir`` and ``res``, created by create_db
+  before any module is activated) is an entry of its own: each set of
+  modules starts from a copy of it instead of creating it again.
 - The tests of one file run on one worker (its module fixtures and
   setUpClass run once), and the tests that use the session fixture
   ``demo_server`` (tests/conftest.py) run on one worker, so the demo
@@ -69,6 +72,7 @@ class _CacheLocks:
         self.test_tryton = test_tryton
         self.restore = test_tryton.restore_db_cache
         self.backup = test_tryton.backup_db_cache
+        self.create = test_tryton.create_db
         self.held = {}
 
     def _open(self, name):
@@ -145,6 +149,23 @@ class _CacheLocks:
             if fd is not None:
                 os.close(fd)
 
+    def create_db(self, name=None, lang='en'):
+        "trytond's create_db, from the cache entry of the bare database"
+        test_tryton = self.test_tryton
+        name = name or test_tryton.DB_NAME
+        if (name != test_tryton.DB_NAME or not test_tryton.DB_CACHE
+                or test_tryton.db_exist(name)):
+            return self.create(name, lang)
+        entry = f'--bare--{lang}'
+        if self.restore_db_cache(entry):
+            return
+        try:
+            self.create(name, lang)
+        except BaseException:
+            self.release(entry)
+            raise
+        self.backup_db_cache(entry)
+
     def release(self, name=None):
         "Release the lock of a build that failed before its backup"
         names = list(self.held) if name is None else [name]
@@ -170,6 +191,7 @@ def _install_cache_locks():
     for module in [test_tryton, tools]:
         module.restore_db_cache = _cache_locks.restore_db_cache
         module.backup_db_cache = _cache_locks.backup_db_cache
+    test_tryton.create_db = _cache_locks.create_db
 
 
 def pytest_configure(config):

@@ -2,7 +2,7 @@
 # of this repository contains the full copyright notices and license terms.
 """The processing log (art. 32 of the law of 21 July 2023) of the students'
 personal data: applications, students, enrolments and their fees,
-exemptions, grades, progression, suspensions, diplomas, absences,
+exemptions, grades and the results computed from them, progression, suspensions, diplomas, absences,
 disciplinary cases and réclamations, accommodations and internships; see
 bts_programme/processing_log.py"""
 from trytond.modules.bts_programme.processing_log import ProcessingLogMixin
@@ -42,6 +42,16 @@ class Exemption(ProcessingLogMixin, metaclass=PoolMeta):
 class Grade(ProcessingLogMixin, metaclass=PoolMeta):
     __name__ = 'bts.student.grade'
     _processing_log_read = frozenset({'value'})
+
+
+class CourseResult(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.course_result'
+    _processing_log_read = frozenset({'final_grade'})
+
+
+class ModuleResult(ProcessingLogMixin, metaclass=PoolMeta):
+    __name__ = 'bts.student.module_result'
+    _processing_log_read = frozenset({'grade', 'lowest'})
 
 
 class Proposal(ProcessingLogMixin, metaclass=PoolMeta):

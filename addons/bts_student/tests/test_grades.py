@@ -333,6 +333,13 @@ class GradeTestCase(unittest.TestCase):
             self.assertEqual(
                 (entry.old_values.count('12'), entry.new_values.count('13')),
                 (1, 1))
+            # The results computed from it too, and reading their grades
+            ModuleResult.read([record.id], ['grade'])
+            with Transaction().set_user(0):
+                self.assertEqual({e.event for e in Log.search([
+                                ('model', '=', 'bts.student.module_result'),
+                                ('user', '=', office.id),
+                                ])}, {'write', 'read'})
             for values in [{'attempt': 3}, {'state': 'graded'}]:
                 with self.subTest(values=values), \
                         self.assertRaises(AccessError):

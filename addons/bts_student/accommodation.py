@@ -94,6 +94,11 @@ class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     late = fields.Function(fields.Boolean(
             "Late", help="Transmitted or decided after its month."),
         'get_late')
+    commissioner_date = fields.Date(
+        "Sent to the Government Commissioner",
+        states={'readonly': ~Eval('state').in_(['granted', 'refused'])},
+        help="The commission's decisions are sent for information to the "
+        "government commissioner (art. 16(5)).")
     state = fields.Selection([
             ('requested', "Requested"),
             ('referred', "Referred to the Commission"),
@@ -151,12 +156,12 @@ class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, records, field_names):
         super().validate_fields(records, field_names)
-        if field_names and not (field_names & {
-                    'request_date', 'referral_date', 'decision_date'}):
+        if field_names and not (field_names & {'request_date',
+                    'referral_date', 'decision_date', 'commissioner_date'}):
             return
         for record in records:
             dates = [d for d in [record.request_date, record.referral_date,
-                    record.decision_date] if d]
+                    record.decision_date, record.commissioner_date] if d]
             if dates != sorted(dates):
                 raise ValidationError(gettext(
                         'bts_student.msg_accommodation_dates',
@@ -185,6 +190,15 @@ class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('refused')
     def refuse(cls, records):
         cls._decide(records)
+
+    @classmethod
+    def to_send(cls):
+        """The decided accommodations not sent to the government
+        commissioner yet (art. 16(5))"""
+        return cls.search([
+                ('state', 'in', ['granted', 'refused']),
+                ('commissioner_date', '=', None),
+                ])
 
     @classmethod
     def ended(cls, date):

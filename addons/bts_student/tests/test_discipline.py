@@ -181,6 +181,14 @@ class DisciplineTestCase(unittest.TestCase):
         in_time.save()
         Accommodation.grant([in_time])
         self.assertFalse(Accommodation(in_time.id).late)
+        # Sent for information to the government commissioner (art. 16(5))
+        self.assertEqual(Accommodation.to_send(), [in_time])
+        with self.assertRaises(ValidationError):
+            Accommodation.write([in_time],
+                {'commissioner_date': dt.date(2025, 11, 29)})
+        Accommodation.write([in_time],
+            {'commissioner_date': dt.date(2025, 12, 1)})
+        self.assertEqual(Accommodation.to_send(), [])
 
         self.assertEqual(Accommodation.preview_purge(dt.date(2026, 9, 15)),
             [])

@@ -24,7 +24,7 @@ from trytond.pyson import Eval
 from trytond.tools import grouped_slice, reduce_ids
 from trytond.transaction import Transaction, without_check_access
 
-from .discipline import require
+from .discipline import CommissionerMixin, require
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ DEROGATIONS = [
     ]
 
 
-class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
+class Accommodation(
+        CommissionerMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Aménagement raisonnable: a student's request to the director, the
     reference person's dossier and the decision of the national
     reasonable-accommodations commission (arts. 15-18); confidential"""
@@ -111,6 +112,7 @@ class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         super().__setup__()
         cls._order.insert(0, ('request_date', 'DESC'))
         cls._guard_deletable = {'requested'}
+        cls._decided_states = ('granted', 'refused')
         cls._transitions |= {
             ('requested', 'referred'),
             ('referred', 'granted'),
@@ -190,15 +192,6 @@ class Accommodation(ClientGuardMixin, Workflow, ModelSQL, ModelView):
     @Workflow.transition('refused')
     def refuse(cls, records):
         cls._decide(records)
-
-    @classmethod
-    def to_send(cls):
-        """The decided accommodations not sent to the government
-        commissioner yet (art. 16(5))"""
-        return cls.search([
-                ('state', 'in', ['granted', 'refused']),
-                ('commissioner_date', '=', None),
-                ])
 
     @classmethod
     def ended(cls, date):

@@ -97,7 +97,24 @@ def require(records, names, message, key):
 _OPENED = Eval('state') != 'opened'
 
 
-class DisciplinaryCase(ClientGuardMixin, Workflow, ModelSQL, ModelView):
+class CommissionerMixin:
+    """Decisions sent for information to the government commissioner, the
+    ministry's representative for the programme (arts. 16(5), 23(3)): the
+    date they were sent (``commissioner_date``) once in a decided state"""
+    __slots__ = ()
+    _decided_states = ()
+
+    @classmethod
+    def to_send(cls):
+        "The decided records not sent to the government commissioner yet"
+        return cls.search([
+                ('state', 'in', list(cls._decided_states)),
+                ('commissioner_date', '=', None),
+                ])
+
+
+class DisciplinaryCase(
+        CommissionerMixin, ClientGuardMixin, Workflow, ModelSQL, ModelView):
     """Affaire disciplinaire: an offence of art. 19 by a student, the
     director's hearing (art. 22(3)), the sanction (art. 20) and the appeal
     to the litigation commission, the commission des litiges (art. 24)"""
@@ -203,6 +220,7 @@ class DisciplinaryCase(ClientGuardMixin, Workflow, ModelSQL, ModelView):
             Index(t, (t.state, Index.Equality(cardinality='low'))))
         cls._order.insert(0, ('opening_date', 'DESC'))
         cls._guard_deletable = {'opened'}
+        cls._decided_states = ('decided', 'ruled')
         cls._transitions |= {
             ('opened', 'heard'),
             ('opened', 'decided'),
@@ -377,14 +395,6 @@ class DisciplinaryCase(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                         'bts_student.msg_discipline_ruling_before',
                         case=case.rec_name))
 
-    @classmethod
-    def to_send(cls):
-        """The decided or ruled cases not sent to the government
-        commissioner yet (art. 23(3))"""
-        return cls.search([
-                ('state', 'in', ['decided', 'ruled']),
-                ('commissioner_date', '=', None),
-                ])
 
 
 class Claim(ClientGuardMixin, Workflow, ModelSQL, ModelView):

@@ -2,9 +2,9 @@
 # of this repository contains the full copyright notices and license terms.
 """The processing log (art. 32 of the law of 21 July 2023) of the students'
 personal data: applications, students, enrolments and their fees,
-exemptions, grades and the results computed from them, progression, suspensions, diplomas, absences,
-disciplinary cases and réclamations, accommodations and internships; see
-bts_programme/processing_log.py"""
+exemptions, grades and the results computed from them, progression,
+suspensions, diplomas, absences, disciplinary cases and réclamations,
+accommodations and internships; see bts_programme/processing_log.py"""
 from trytond.modules.bts_programme.processing_log import ProcessingLogMixin
 from trytond.pool import PoolMeta
 

@@ -59,6 +59,7 @@ def test_each_role_sees_its_tasks_only(clients):
             "Accreditation dossiers awaiting the agency's report",
             'Accreditations to decide',
             'Conditions of re-accreditation to verify',
+            'Programmes to withdraw (cessation or non-use)',
             'Programme changes to approve', 'Programme changes to apply'},
         'ministere.finances': {'Payment runs to post',
             'Declarations to approve'},

@@ -391,6 +391,9 @@ def test_internship_agreement_in_french(server, browser, admin, demo_server):
     assert str(required - 1) in warning and str(required) in warning
     assert not office.search_read('bts.student.internship',
         [('student', '=', student['id']), ('host', '=', host_id)], ['id'])
+    assert sao.form_value(driver, 'hours') == str(required - 1)
+    assert sao.form_value(driver, 'end_date') == sao.format_date(
+        driver, INTERNSHIP_END)
 
     sao.type_value(driver, form, 'hours', required)
     internship_id = walk.save(driver)

@@ -39,6 +39,12 @@ PART_TIME_MIN, PART_TIME_MAX = Decimal(30), Decimal(34)
 FEE_CEILING = Decimal(50)
 
 
+def format_ects(ects):
+    "The ECTS as the user's language writes them: 32,5 or 34 in French"
+    digits = 0 if ects == ects.to_integral_value() else 1
+    return Pool().get('ir.lang').get().format(f'%.{digits}f', ects)
+
+
 class Configuration(SingletonGuardMixin, ModelSingleton, ModelSQL, ModelView):
     "Students' settings"
     __name__ = 'bts.student.configuration'
@@ -107,9 +113,13 @@ class Enrolment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         "Health Insurance Proof", states=_states,
         help="The proof of affiliation to the health insurance (art. 10(3) "
         "of the law of 21 July 2023).")
+    # The office types each fee's payment date once registered; the fees
+    # themselves are created by Register only
     fees = fields.One2Many(
         'bts.student.enrolment.fee', 'enrolment', "Registration Fees",
-        readonly=True)
+        states={
+            'readonly': ~Eval('state').in_(['registered', 'effective']),
+            })
     effective_date = fields.Date("Effective Date", readonly=True)
     state = fields.Selection([
             ('draft', "Draft"),
@@ -199,7 +209,7 @@ class Enrolment(ClientGuardMixin, Workflow, ModelSQL, ModelView):
                 continue
             raise EnrolmentError(gettext(
                     f'bts_student.{message}',
-                    enrolment=enrolment.rec_name, ects=ects))
+                    enrolment=enrolment.rec_name, ects=format_ects(ects)))
 
     @classmethod
     def check_tutor(cls, enrolments):

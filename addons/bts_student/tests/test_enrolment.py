@@ -147,6 +147,38 @@ class EnrolmentTestCase(unittest.TestCase):
             self.assertRefused("", Fee.delete, [enrolment.fees[0]])
 
     @with_transaction()
+    def test_fee_payment_date_by_office(self):
+        """The student office types a fee's payment date through the
+        enrolment once registered, never in draft, never a fee's amount,
+        never a new fee (no creation but by Register)"""
+        pool = Pool()
+        Enrolment = pool.get('bts.student.enrolment')
+        Fee = pool.get('bts.student.enrolment.fee')
+        student, world = self.student()
+        enrolment, = student.enrolments
+        office = create_user('office', 'group_student_office', world['ltc'])
+        paid = dt.date(2025, 9, 18)
+        with Transaction().set_user(office.id), check_access():
+            self.assertRefused('"Registration Fees"', Enrolment.write,
+                [enrolment], {'fees': [('create', [{'payment_date': paid}])]})
+        Enrolment.register([enrolment])
+        first, second = enrolment.fees
+        with Transaction().set_user(office.id), check_access():
+            Enrolment.write([enrolment], {'fees': [
+                        ('write', [first.id], {'payment_date': paid})]})
+            self.assertRefused('"Amount"', Enrolment.write, [enrolment],
+                {'fees': [('write', [second.id], {'amount': Decimal(1)})]})
+            self.assertRefused("", Enrolment.write, [enrolment], {'fees': [
+                        ('create', [{'semester': first.semester.id,
+                                    'lycee': world['ltc'].id,
+                                    'amount_ni100': 0, 'index': 0,
+                                    'amount': 0}])]})
+            Fee.pay([first])
+        self.assertEqual((first.payment_date, first.state), (paid, 'paid'))
+        self.assertEqual((second.payment_date, second.state),
+            (None, 'unpaid'))
+
+    @with_transaction()
     def test_joint_programme_fee(self):
         "Art. 10(5): a joint programme's fees go to its designated lycée"
         pool = Pool()

@@ -151,7 +151,36 @@ class ModelLog(metaclass=PoolMeta):
         # The server's own entries only, never a client's
         if Transaction().check_access:
             cls._refuse()
+        vlist = [v.copy() for v in vlist]
+        for values in vlist:
+            # trytond's own entries (buttons, wizards) name their model too
+            if not values.get('model') and values.get('resource'):
+                values['model'] = str(values['resource']).split(',', 1)[0]
         return super().create(vlist)
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            **kwargs):
+        # The entries of the models the user may not read are left out
+        # (trytond's ResourceAccessMixin would refuse the whole list)
+        transaction = Transaction()
+        if (transaction.user and transaction.check_access
+                and not kwargs.get('query')):
+            hidden = cls._hidden_models()
+            if hidden:
+                domain = [domain, ['OR',
+                        ('model', '=', None), ('model', 'not in', hidden)]]
+        return super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, **kwargs)
+
+    @classmethod
+    def _hidden_models(cls):
+        "The names of the models the user may not read"
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        names = [name for name, _ in pool.iterobject()]
+        access = ModelAccess.get_access(names)
+        return sorted(n for n in names if not access[n]['read'])
 
     @classmethod
     def write(cls, *args):

@@ -352,3 +352,15 @@ class GradeTestCase(unittest.TestCase):
                             'module': record.module.id, 'validated': True}])
         self.assertEqual(result(anne, module(programme, 'A')).grade,
             D('10.60'))
+        # The auditor, who may not read the students' records, gets the
+        # other entries of the log without them (and without an error)
+        auditor, = User.create([{'login': 'auditor', 'name': "Auditor",
+                    'groups': [('add', [ModelData.get_id(
+                                    'bts_programme', 'group_auditor')])],
+                    }])
+        with Transaction().set_user(auditor.id), check_access():
+            models = {e.model for e in Log.search([])}
+            self.assertIn('res.user', models)
+            self.assertFalse(
+                {m for m in models if m.startswith('bts.student')})
+

@@ -445,7 +445,8 @@ class Declaration(
                     & Or([column == user for column in columns])))
             stamps.update((id_, by) for id_, *by in cursor)
         for record in declarations:
-            for step, by in zip(earlier, stamps.get(record.id, [None] * len(earlier)),
+            for step, by in zip(earlier,
+                    stamps.get(record.id, [None] * len(earlier)),
                     strict=True):
                 if by == user:
                     field = f'{step}_by'

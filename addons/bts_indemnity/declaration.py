@@ -419,12 +419,18 @@ class Declaration(
 
     @classmethod
     def _stamp(cls, declarations, name):
-        "Stamp the step name, refused to whoever took an earlier step"
+        """Stamp the step name, refused to whoever took an earlier step,
+        with the state of the step in the same write (one validation and
+        one log entry of the changes for the batch); the transition is
+        logged as the workflow does, which finds nothing left to write"""
         cls._check_person(declarations, name)
         cls.write(declarations, {
                 f'{name}_by': Transaction().user,
                 f'{name}_on': dt.datetime.now(),
+                cls._transition_state: name,
                 })
+        cls.log(declarations, 'transition',
+            f'{cls._transition_state}:{name}')
 
     @classmethod
     def _check_person(cls, declarations, name):

@@ -159,7 +159,9 @@ def lock(records):
             Model.lock(Model.browse(sorted(ids)))
         except TransactionError as error:
             missing.append(error)
-    if missing:
+    if len(missing) == 1:
+        raise missing[0]
+    elif missing:
         # Every model's rows asked at once: one restart, not one per model
         raise _Locks(missing)
 

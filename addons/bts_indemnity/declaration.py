@@ -18,6 +18,7 @@ from decimal import Decimal
 from sql import Null
 from sql.aggregate import Sum
 from sql.functions import CurrentTimestamp
+from sql.operators import Or
 
 from trytond import backend
 from trytond.exceptions import UserError
@@ -418,26 +419,46 @@ class Declaration(
 
     @classmethod
     def _stamp(cls, declarations, name):
-        "Stamp the step name, refused to whoever took an earlier step"
+        """Stamp the step name, refused to whoever took an earlier step,
+        with the state of the step in the same write (one validation and
+        one log entry of the changes for the batch); the transition is
+        logged as the workflow does, which finds nothing left to write"""
         cls._check_person(declarations, name)
         cls.write(declarations, {
                 f'{name}_by': Transaction().user,
                 f'{name}_on': dt.datetime.now(),
+                cls._transition_state: name,
                 })
+        cls.log(declarations, 'transition',
+            f'{cls._transition_state}:{name}')
 
     @classmethod
     def _check_person(cls, declarations, name):
-        "Refuse the step name to whoever took an earlier step"
+        """Refuse the step name to whoever took an earlier step: the stamps
+        of the whole batch read by one query"""
         user = Transaction().user
         earlier = cls.STEPS[:cls.STEPS.index(name)]
-        for declaration in declarations:
-            for step in earlier:
-                field = f'{step}_by'
-                stamp = getattr(declaration, field)
-                if stamp and stamp.id == user:
+        if not earlier:
+            return
+        declaration = cls.__table__()
+        columns = [getattr(declaration, f'{step}_by') for step in earlier]
+        cursor = Transaction().connection.cursor()
+        stamps = {}
+        for sub_ids in grouped_slice([d.id for d in declarations],
+                backend.MAX_QUERY_PARAMS):
+            cursor.execute(*declaration.select(declaration.id, *columns,
+                    where=reduce_ids(declaration.id, sub_ids)
+                    & Or([column == user for column in columns])))
+            stamps.update((id_, by) for id_, *by in cursor)
+        for record in declarations:
+            for step, by in zip(earlier,
+                    stamps.get(record.id, [None] * len(earlier)),
+                    strict=True):
+                if by == user:
+                    field = f'{step}_by'
                     raise DeclarationError(gettext(
                             'bts_indemnity.msg_declaration_same_person',
-                            declaration=declaration.rec_name,
+                            declaration=record.rec_name,
                             step=cls.fields_get([field])[field]['string']))
 
     @classmethod
@@ -466,9 +487,14 @@ class Declaration(
     @classmethod
     def _locked_lessons(cls, declarations):
         """The rows the caps of the lessons read, locked before: the
-        providers and the programmes"""
-        return ([d.contract.party for d in declarations]
-            + [d.contract.programme for d in declarations])
+        providers and the programmes of the contracts, one query"""
+        pool = Pool()
+        Party, Programme = pool.get('party.party'), pool.get('bts.programme')
+        paths = cls.get_by_kind(declarations, ['party', 'programme'])
+        return (Party.browse(sorted(set(filter(None,
+                            paths['party'].values()))))
+            + Programme.browse(sorted(set(filter(None,
+                            paths['programme'].values())))))
 
     @property
     def yearly(self):

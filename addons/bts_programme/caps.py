@@ -13,7 +13,7 @@ from sql.aggregate import Sum
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, TransactionError
 
 from .exceptions import CapError
 
@@ -153,5 +153,26 @@ def lock(records):
     by_model = {}
     for record in records:
         by_model.setdefault(record.__class__, set()).add(record.id)
+    missing = []
     for Model, ids in sorted(by_model.items(), key=lambda i: i[0].__name__):
-        Model.lock(Model.browse(sorted(ids)))
+        try:
+            Model.lock(Model.browse(sorted(ids)))
+        except TransactionError as error:
+            missing.append(error)
+    if len(missing) == 1:
+        raise missing[0]
+    elif missing:
+        # Every model's rows asked at once: one restart, not one per model
+        raise _Locks(missing)
+
+
+class _Locks(TransactionError):
+    "The record locks of several models, for one restart"
+
+    def __init__(self, errors):
+        super().__init__()
+        self.errors = errors
+
+    def fix(self, extras):
+        for error in self.errors:
+            error.fix(extras)

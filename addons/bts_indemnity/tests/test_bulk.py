@@ -108,6 +108,15 @@ class BulkTestCase(unittest.TestCase):
         self.assertEqual(done, {october.id, november.id})
         self.assertEqual(self.states(selection[:2]),
             ['approved', 'approved'])
+        # Logged: the step's stamps with the state, and the transition
+        Log = Model.get('ir.model.log')
+        approved = {october.id, november.id}
+        for event, target in [('write', 'approved_by,approved_on,state'),
+                ('transition', 'state:approved')]:
+            entries = Log.find([('model', '=', 'bts.declaration'),
+                    ('event', '=', event), ('target', '=', target)])
+            self.assertEqual({int(i) for e in entries
+                    for i in e.record_ids.split(',')}, approved)
 
         # Ministry finance pays the selection: a draft run limited to the
         # approved declarations of the selection, computed

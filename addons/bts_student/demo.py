@@ -287,34 +287,41 @@ def load_cohorts(config):
         [*cohort.values(), excluded], config)
     readmitted = _readmit(excluded, second, config)
     with as_user(config, 'scolarite.ltc'):
-        Student = Model.get('bts.student', config=config)
-        current = {s.party.name: s for s in Student.find([
-                    ('intake', '=', second.id),
-                    ('state', '=', 'enrolled'),
-                    ])}
-        grades = {n: _plan_grades(cloud, '2', b) for n, *_, b in COHORT_2024
-            if n in cohort}
-        resit, code, failed, passed, date = RESIT
-        grades[resit][code] = failed
-        grades.update({n: _plan_grades(cloud, '1', b)
-                for n, b in CURRENT.items() if n in current})
-        name, course, grade = CURRENT_FAILED
-        grades[name][course] = grade
-        grades[EXCLUDED] = RETAKE
-        for student in current.values():
-            for exemption in student.exemptions:
-                for course in exemption.module.courses:
-                    grades.get(student.party.name, {}).pop(course.code, None)
-        students = cohort | current | {EXCLUDED: readmitted}
-        _grades(cloud, ltc, 2025, grades, students, config)
-        _evaluate(ltc, _course(cloud, code), date, 'alternative', 'oral',
-            {cohort[resit]: passed}, config)
+        students = _year_2025(cloud, ltc, second, cohort, readmitted, config)
     _deliberate(_jury(cloud, second, config), DELIBERATIONS[2025],
-        students.values(), config)
-    # He continues in the second year, as the cohort of 2025/2026
+        students, config)
+    # The re-admitted student continues in the second year, as his cohort
     third, = AcademicYear.find([('name', '=', '2026/2027')])
     with as_user(config, 'scolarite.ltc'):
         _enrol([readmitted], third, 1, config)
+
+
+def _year_2025(programme, lycee, year, cohort, readmitted, config):
+    """The grades of 2025/2026: the second year of cohort with the re-sit,
+    the first year of the intake of 2025/2026 and the courses the
+    re-admitted student sits again; return the students graded"""
+    Student = Model.get('bts.student', config=config)
+    current = {s.party.name: s for s in Student.find([
+                ('intake', '=', year.id), ('state', '=', 'enrolled')])}
+    grades = {n: _plan_grades(programme, '2', b)
+        for n, *_, b in COHORT_2024 if n in cohort}
+    resit, code, failed, passed, date = RESIT
+    grades[resit][code] = failed
+    grades.update({n: _plan_grades(programme, '1', b)
+            for n, b in CURRENT.items() if n in current})
+    name, course, grade = CURRENT_FAILED
+    grades[name][course] = grade
+    for student in current.values():
+        # No grade in the modules exempted (VAE)
+        for exemption in student.exemptions:
+            for exempted in exemption.module.courses:
+                grades.get(student.party.name, {}).pop(exempted.code, None)
+    grades[EXCLUDED] = RETAKE
+    students = cohort | current | {EXCLUDED: readmitted}
+    _grades(programme, lycee, 2025, grades, students, config)
+    _evaluation(lycee, _course(programme, code), date, 'alternative', 'oral',
+        {cohort[resit]: passed}, config).save()
+    return list(students.values())
 
 
 def _admit_cohort(programme, lycee, year, config):
@@ -380,10 +387,6 @@ def _grades(programme, lycee, start, grades, students, config):
                 winter if module.semester == 'winter' else summer,
                 'principal', METHODS[module.kind], values, config))
     Evaluation.save(evaluations)
-
-
-def _evaluate(lycee, course, date, kind, method, values, config):
-    _evaluation(lycee, course, date, kind, method, values, config).save()
 
 
 def _evaluation(lycee, course, date, kind, method, values, config):

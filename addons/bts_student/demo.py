@@ -207,7 +207,6 @@ def _enrol(students, year, paid, config, part_time=()):
     Enrolment.click(enrolments, 'make_effective')
 
 
-
 # The cohort of 2024/2025, graduated in June 2026: name, access basis,
 # extra values, admission evaluations and the base of its grades: each
 # module's three courses at base + 1, base - 1 and base (an internship or

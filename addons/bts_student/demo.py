@@ -4,7 +4,10 @@
 cohort of its BTS Cloud Computing from the applications of 2025/2026
 (admitted in their ranking, a waiting list, a refusal, a conditional
 admission annulled, an access by VAE with an exemption) through two
-academic years of enrolments with their fees paid."""
+academic years of enrolments with their fees paid, its first year graded
+and deliberated; and the cohort of 2024/2025 through its grades, the exam
+jury's deliberations and its diplomas with each mention, a re-sit, an
+exclusion and its re-admission."""
 import datetime as dt
 from contextlib import contextmanager
 from decimal import Decimal

@@ -321,8 +321,8 @@ def _year_2025(programme, lycee, year, cohort, readmitted, config):
     grades[EXCLUDED] = RETAKE
     students = cohort | current | {EXCLUDED: readmitted}
     _grades(programme, lycee, 2025, grades, students, config)
-    _evaluation(lycee, _course(programme, code), date, 'alternative', 'oral',
-        {cohort[resit]: passed}, config).save()
+    _evaluate(lycee, [(_course(programme, code), date, 'alternative',
+                'oral', {cohort[resit]: passed})], config)
     return list(students.values())
 
 
@@ -380,27 +380,31 @@ def _grades(programme, lycee, start, grades, students, config):
     for name, values in grades.items():
         for code, value in values.items():
             by_course.setdefault(code, {})[students[name]] = value
-    Evaluation = Model.get('bts.student.evaluation', config=config)
-    evaluations = []
+    tests = []
     for code, values in by_course.items():
         course = _course(programme, code)
         module = course.module
-        evaluations.append(_evaluation(lycee, course,
+        tests.append((course,
                 winter if module.semester == 'winter' else summer,
-                'principal', METHODS[module.kind], values, config))
-    Evaluation.save(evaluations)
+                'principal', METHODS[module.kind], values))
+    _evaluate(lycee, tests, config)
 
 
-def _evaluation(lycee, course, date, kind, method, values, config):
-    "An evaluation of course with the grades of values, {student: grade}"
+def _evaluate(lycee, tests, config):
+    """Create the evaluations of tests, (course, date, kind, method,
+    {student: grade}), and their grades, each model in one call"""
     Evaluation = Model.get('bts.student.evaluation', config=config)
+    Grade = Model.get('bts.student.grade', config=config)
     Student = Model.get('bts.student', config=config)
-    evaluation = Evaluation(course=course, lycee=lycee, kind=kind,
-        method=method, date=date)
-    for student, value in values.items():
-        evaluation.grades.new(student=Student(student.id),
-            value=Decimal(value))
-    return evaluation
+    evaluations = [Evaluation(course=course, lycee=lycee, kind=kind,
+            method=method, date=date)
+        for course, date, kind, method, _ in tests]
+    Evaluation.save(evaluations)
+    Grade.save([Grade(evaluation=evaluation, student=Student(student.id),
+                value=Decimal(value))
+            for evaluation, (*_, values) in zip(evaluations, tests,
+                strict=True)
+            for student, value in values.items()])
 
 
 def _jury(programme, year, config):

@@ -437,6 +437,7 @@ class Application(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         Student = pool.get('bts.student')
         Enrolment = pool.get('bts.student.enrolment')
         today = Date.today()
+        cls._readmit([a for a in applications if not a.student])
         new = [a for a in applications if not a.student]
         students = Student.create([{
                     'party': a.party.id,
@@ -455,6 +456,38 @@ class Application(ClientGuardMixin, Workflow, ModelSQL, ModelView):
         for application in applications:
             application.decision_date = today
         cls.save(applications)
+
+    @classmethod
+    def _readmit(cls, applications):
+        """Re-admit the excluded students of applications to their
+        programme with an enrolment for the intake's year, when eligible:
+        at most four courses below 8 and 18 first-year ECTS (art. 13(5))"""
+        pool = Pool()
+        Student = pool.get('bts.student')
+        Enrolment = pool.get('bts.student.enrolment')
+        excluded = {(s.party, s.programme): s for s in Student.search([
+                    ('party', 'in', [a.party.id for a in applications]),
+                    ('state', '=', 'excluded'),
+                    ])}
+        readmitted = []
+        for application in applications:
+            student = excluded.get(
+                (application.party, application.intake.programme))
+            if student is None:
+                continue
+            if not student.readmission_eligible:
+                application._refuse('readmission',
+                    student=student.rec_name,
+                    courses=student.courses_below_floor,
+                    ects=student.first_year_ects)
+            application.student = student
+            readmitted.append(application)
+        Student.readmit([a.student for a in readmitted])
+        Enrolment.create([{
+                    'student': a.student.id,
+                    'academic_year': a.intake.academic_year.id,
+                    'health_insurance': bool(a.health_insurance),
+                    } for a in readmitted])
 
     @classmethod
     @ModelView.button

@@ -6,6 +6,7 @@ import datetime as dt
 import unittest
 from decimal import Decimal
 
+from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -15,7 +16,13 @@ from trytond.tests.test_tryton import (
 )
 from trytond.transaction import Transaction, check_access
 
-from .tools import course, create_programme, create_students, evaluate
+from .tools import (
+    course,
+    create_programme,
+    create_students,
+    create_year,
+    evaluate,
+)
 
 D = Decimal
 END = dt.date(2024, 7, 1)
@@ -192,6 +199,42 @@ class ProgressionTestCase(unittest.TestCase):
             [D(18), D(18), D(18), D(17)])
         self.assertEqual([s.readmission_eligible for s in students],
             [True, True, False, False])
+
+    @with_transaction()
+    def test_readmission_application(self):
+        """An excluded student's application to a later intake re-admits
+        the student with an enrolment when eligible (3 courses below 8, 18
+        ECTS), and is refused when not (5 courses below 8) (art. 13(5))"""
+        pool = Pool()
+        Student = pool.get('bts.student')
+        Intake = pool.get('bts.student.intake')
+        Application = pool.get('bts.student.application')
+        programme, students = self.cohort([['F1', 'F4'], ['F1', 'F4']])
+        for student, below in zip(students, [3, 5], strict=True):
+            for i in range(1, below + 1):
+                evaluate(course(programme, f'X.{i}'), END, {student: 5})
+        Student.exclude(Student.browse(students))
+        intake, = Intake.create([{'programme': programme.id,
+                    'lycee': programme.lycees[0].id,
+                    'academic_year': create_year(2024).id, 'places': 5}])
+        eligible, not_eligible = Application.create([{
+                    'party': s.party.id, 'intake': intake.id,
+                    'diploma': "Diplôme de fin d'études secondaires",
+                    'health_insurance': True} for s in students])
+        Application.submit([eligible, not_eligible])
+        with self.assertRaises(UserError) as context:
+            Application.admit([not_eligible])
+        self.assertIn("5 courses below 8/20 and 18.0 ECTS",
+            context.exception.message)
+        self.assertIn("art. 13(5)", context.exception.message)
+        Application.admit([eligible])
+        student = Student(students[0].id)
+        self.assertEqual(eligible.student, student)
+        self.assertEqual(student.state, 'enrolled')
+        self.assertEqual(
+            [e.academic_year.name for e in student.enrolments],
+            ['2024/2025', '2023/2024'])
+        self.assertEqual(Student(students[1].id).state, 'excluded')
 
     @with_transaction()
     def test_at_risk(self):
